@@ -1,0 +1,24 @@
+# account_quickbooks_online: developer commands. See README.md.
+PYTHON ?= python3
+
+.PHONY: test test-emulator bench emulator deps
+
+## Run every test (emulator, then the addon's Odoo tests when Odoo is present) and print "N passed, N failed".
+test:
+	$(PYTHON) tools/run_tests.py
+
+## Only the emulator's own tests (no Odoo, no database needed).
+test-emulator:
+	$(PYTHON) tools/run_tests.py --emulator-only
+
+## Benchmarks: print figures, assert nothing.
+bench:
+	$(PYTHON) tools/bench_emulator.py
+
+## Serve the QuickBooks Online emulator on http://127.0.0.1:8765/ (see emulator/README.md).
+emulator:
+	$(PYTHON) -m emulator
+
+## Install the Python dependencies (Odoo 18 itself must already be importable).
+deps:
+	$(PYTHON) -m pip install -r requirements.txt -r requirements-test.txt
