@@ -42,7 +42,7 @@ def roundtrip(cls, qb, payload, change):
     (Customer, {"DisplayName": "Roundtrip Customer", "PrimaryEmailAddr": {"Address": "r@example.com"}},
      {"CompanyName": "Roundtrip Ltd"}),
     (Vendor, {"DisplayName": "Roundtrip Vendor"}, {"CompanyName": "Vendor Ltd"}),
-    (Employee, {"GivenName": "Rita", "FamilyName": "Round"}, {"PrimaryPhone": None}),
+    (Employee, {"GivenName": "Rita", "FamilyName": "Round"}, {"Title": "Dr"}),
     (Term, {"Name": "Net 45", "DueDays": 45}, {"DueDays": 46}),
     (PaymentMethod, {"Name": "Wire", "Type": "NON_CREDIT_CARD"}, {"Name": "Wire transfer"}),
     (Class, {"Name": "Retail"}, {"Name": "Retail shops"}),
@@ -50,17 +50,7 @@ def roundtrip(cls, qb, payload, change):
     (TaxAgency, {"DisplayName": "Nevada Department of Taxation"}, {"DisplayName": "Nevada DoT"}),
 ])
 def test_list_entities_roundtrip(qb, cls, payload, change):
-    change = {k: v for k, v in change.items() if v is not None}
-    if not change:
-        created = cls.from_json(payload).save(qb=qb)
-        assert cls.get(created.Id, qb=qb).DisplayName == "Rita Round"
-        return
-    created = cls.from_json(payload).save(qb=qb)
-    read = cls.get(created.Id, qb=qb)
-    for key, value in change.items():
-        setattr(read, key, value)
-    updated = read.save(qb=qb)
-    assert updated.SyncToken == "1" and all(getattr(updated, k) == v for k, v in change.items())
+    roundtrip(cls, qb, payload, change)
 
 
 def test_account_and_item_roundtrip(qb):
@@ -253,3 +243,46 @@ def test_uk_invoice_uses_vat_codes(qb_uk):
                                  "CurrencyRef": {"value": "GBP"},
                                  "Line": [sales_line(service_item(qb_uk), 2, 50, tax_code=code.Id)]}).save(qb=qb_uk)
     assert invoice.TxnTaxDetail.TotalTax == 20 and invoice.TotalAmt == 120
+
+
+def transaction_payloads(qb):
+    cust, supplier, item = customer(qb), vendor(qb), service_item(qb)
+    expense, bank = account(qb, "Expense"), account(qb, "Bank")
+    sale = {"CustomerRef": ref(cust), "Line": [sales_line(item, 1, 40)]}
+    purchase_line = [expense_line(expense, 40)]
+    return [
+        (Invoice, sale), (CreditMemo, sale), (SalesReceipt, sale),
+        (Payment, {"CustomerRef": ref(cust), "TotalAmt": 40}),
+        (Bill, {"VendorRef": ref(supplier), "Line": purchase_line}),
+        (VendorCredit, {"VendorRef": ref(supplier), "Line": purchase_line}),
+        (BillPayment, {"VendorRef": ref(supplier), "PayType": "Check", "TotalAmt": 40,
+                       "CheckPayment": {"BankAccountRef": ref(bank)}}),
+        (PurchaseOrder, {"VendorRef": ref(supplier), "Line": [{
+            "DetailType": "ItemBasedExpenseLineDetail", "Amount": 40,
+            "ItemBasedExpenseLineDetail": {"ItemRef": ref(item), "Qty": 1, "UnitPrice": 40}}]}),
+        (Purchase, {"PaymentType": "Check", "AccountRef": ref(bank), "Line": purchase_line}),
+        (JournalEntry, {"Line": [
+            {"DetailType": "JournalEntryLineDetail", "Amount": 40,
+             "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": ref(expense)}},
+            {"DetailType": "JournalEntryLineDetail", "Amount": 40,
+             "JournalEntryLineDetail": {"PostingType": "Credit", "AccountRef": ref(bank)}}]}),
+        (Deposit, {"DepositToAccountRef": ref(bank), "Line": [
+            {"DetailType": "DepositLineDetail", "Amount": 40,
+             "DepositLineDetail": {"AccountRef": ref(account(qb, "Income"))}}]}),
+    ]
+
+
+def test_every_transaction_type_roundtrips_and_deletes(qb):
+    for cls, payload in transaction_payloads(qb):
+        final = roundtrip(cls, qb, payload, {"DocNumber": "RT-%s" % cls.__name__[:12]})
+        assert final.TotalAmt == 40, cls.__name__
+        final.delete(qb=qb)
+        with pytest.raises(QuickbooksException) as caught:
+            cls.get(final.Id, qb=qb)
+        assert caught.value.error_code == 610, cls.__name__
+
+
+def test_full_update_clears_omitted_fields(qb):
+    created = Customer.from_json({"DisplayName": "Full Fran", "CompanyName": "Fran Co", "Notes": "keep?"}).save(qb=qb)
+    data = qb.update_object("Customer", '{"Id": "%s", "SyncToken": "0", "DisplayName": "Full Fran"}' % created.Id)
+    assert "Notes" not in data["Customer"] and "CompanyName" not in data["Customer"]
