@@ -181,6 +181,9 @@ class Emulator:
         started = time.perf_counter()
         api_module.set_connection_fate(None)
         request = Request(environ)
+        # Read the whole body first: werkzeug drains unread input after answering with a
+        # blocking read, which would hang a request the fault injector resets unanswered.
+        request.get_data()
         response = self.dispatch(request)
         response.get_data()  # render now, so the latency covers the whole answer
         elapsed = (time.perf_counter() - started) * 1000.0
