@@ -1,0 +1,1 @@
+from . import qbo_connection_reset
