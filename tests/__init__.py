@@ -1,0 +1,4 @@
+from . import test_qbo_connection_oauth
+from . import test_qbo_connection_tokens
+from . import test_qbo_connection_security
+from . import test_qbo_connection_concurrency

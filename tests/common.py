@@ -1,0 +1,127 @@
+"""Shared set-up: the QuickBooks emulator in-process over real HTTP, and a log watch.
+
+Every test class starts its own emulator on a free loopback port, points the
+company's connection at it, and checks when it ends that no token or secret
+the emulator issued appeared in any log record captured meanwhile.
+"""
+import logging
+import os
+import urllib.parse
+
+import requests
+
+from odoo.tests import HttpCase, new_test_user
+
+from ..emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_USER, EmulatorServer
+from ..emulator.testing import AdminClient
+
+US_REALM = "9341452727711001"
+UK_REALM = "9341452727711002"
+TIMEOUT = 30
+
+
+class _Capture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.messages = []
+
+    def emit(self, record):
+        try:
+            self.messages.append(record.getMessage())
+        except Exception:   # a record that cannot format is no leak
+            self.messages.append(str(record.msg))
+
+
+class LeakWatch:
+    """Mixin: capture every log record of the class, then look for secrets in them."""
+
+    @classmethod
+    def start_leak_watch(cls):
+        cls.log_capture = _Capture()
+        logging.getLogger().addHandler(cls.log_capture)
+        addon_logger = logging.getLogger("odoo.addons.account_quickbooks_online")
+        previous = addon_logger.level
+        addon_logger.setLevel(logging.DEBUG)
+        cls.addClassCleanup(addon_logger.setLevel, previous)
+        cls.addClassCleanup(logging.getLogger().removeHandler, cls.log_capture)
+
+    @classmethod
+    def secrets_issued(cls, emulator):
+        state = emulator.emulator.store.oauth
+        return set(state.access_tokens) | set(state.refresh_tokens) | {DEMO_CLIENT_SECRET}
+
+    @classmethod
+    def leaked_secrets(cls, secrets):
+        return sorted({"%s... in %r" % (secret[:6], message[:120]) for message in cls.log_capture.messages
+                       for secret in secrets if secret in message})
+
+
+class QboHttpCase(HttpCase, LeakWatch):
+    """An emulator, the app's credentials, a US company connection pointed at the emulator."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+        logging.getLogger("emulator.http").setLevel(logging.WARNING)
+        cls.start_leak_watch()
+        cls.emulator = EmulatorServer(port=0).start()
+        cls.addClassCleanup(cls.emulator.stop)
+        cls.emulator_admin = AdminClient(cls.emulator.url)
+        params = cls.env["ir.config_parameter"].sudo()
+        params.set_param("account_quickbooks_online.client_id", DEMO_CLIENT_ID)
+        params.set_param("account_quickbooks_online.client_secret", DEMO_CLIENT_SECRET)
+        cls.company = cls.env.company
+        cls.company.write({"country_id": cls.env.ref("base.us").id})
+        cls.connection = cls.env["qbo.connection"].search([("company_id", "=", cls.company.id)])
+        cls.connection.write({"environment": "emulator", "emulator_url": cls.emulator.url})
+        cls.manager = new_test_user(cls.env, "qbo_manager", groups="base.group_user,account.group_account_manager",
+                                    company_id=cls.company.id, company_ids=[cls.company.id])
+        cls.plain_user = new_test_user(cls.env, "qbo_user", groups="base.group_user,account.group_account_invoice",
+                                       company_id=cls.company.id, company_ids=[cls.company.id])
+
+        cls.issued = set()
+
+    def setUp(self):
+        super().setUp()
+        self.emulator_admin.reset()
+        self.emulator_admin.clear_faults()
+        # Remember what this test's emulator issued before the next reset forgets it.
+        self.addCleanup(lambda: self.issued.update(self.secrets_issued(self.emulator)))
+
+    @classmethod
+    def tearDownClass(cls):
+        leaked = cls.leaked_secrets(cls.issued | cls.secrets_issued(cls.emulator))
+        super().tearDownClass()
+        if leaked:
+            raise AssertionError("%s: tokens or secrets were logged: %s" % (cls.__name__, leaked))
+
+    # ------------------------------------------------------------------ the dance
+    def consent(self, connection, user, realm_id=US_REALM, action="approve"):
+        """Click Connect as ``user``, sign in at the emulator and approve; return the callback URL."""
+        result = connection.with_user(user).action_qbo_connect()
+        self.assertEqual(result["type"], "ir.actions.act_url")
+        self.assertTrue(result["url"].startswith(self.emulator.url + "connect/oauth2?"))
+        form = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(result["url"]).query))
+        form.update(email=DEMO_USER, password=DEMO_PASSWORD, realm_id=realm_id, action=action)
+        answer = requests.post(self.emulator.url + "connect/oauth2", data=form, allow_redirects=False,
+                               timeout=TIMEOUT)
+        self.assertEqual(answer.status_code, 302)
+        return answer.headers["Location"]
+
+    def callback(self, location, login="qbo_manager"):
+        """Follow Intuit's redirect into Odoo as ``login``; return the response (no redirects followed)."""
+        self.authenticate(login, login)
+        path = location[len(self.base_url()):] if location.startswith(self.base_url()) else location
+        return self.url_open(path, allow_redirects=False, timeout=TIMEOUT)
+
+    def connect(self, connection=None, realm_id=US_REALM):
+        connection = connection or self.connection
+        response = self.callback(self.consent(connection, self.manager, realm_id))
+        self.assertEqual(response.status_code, 303, response.text[:500])
+        connection.invalidate_recordset()
+        self.assertEqual(connection.state, "connected")
+        return connection
+
+    def token_requests(self, grant_type=None):
+        return self.emulator_admin.counters("_oauth").get("POST bearer", 0)
