@@ -343,6 +343,8 @@ class QboConnection(models.Model):
             except psycopg2.errors.SerializationFailure:
                 force = False   # someone else refreshed: take theirs
                 continue
+            except psycopg2.errors.LockNotAvailable:
+                break           # the row stayed locked (perhaps by our own caller): say so, don't hang
         self.invalidate_recordset()
         if outcome is None:
             raise UserError(_("Could not refresh the QuickBooks Online connection of %s: the database was busy; "
@@ -359,6 +361,7 @@ class QboConnection(models.Model):
         Without ``force``, a token valid for more than ``margin`` seconds is kept.
         """
         with mute_logger("odoo.sql_db"):   # a serialization failure here is expected and retried
+            self.env.cr.execute("SET LOCAL lock_timeout = '30s'")
             self.env.cr.execute("SELECT id FROM qbo_connection WHERE id = %s FOR NO KEY UPDATE", [self.id])
         self.invalidate_recordset()
         if self.state != "connected" or not self.refresh_token:
