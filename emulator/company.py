@@ -168,11 +168,8 @@ class Company:
     def delete(self, etype, payload):
         if etype.kind != "txn":
             raise faults.unsupported_operation("Delete on %s" % etype.name)
-        payload = clean(payload)
         with self.realm.lock:
-            current = self._current(etype, payload)
-            self._check_closed(etype, current)
-            self._refuse_if_paid(etype, current)
+            current = self._removable(etype, payload)
             if etype.name in PAYERS:
                 self._apply(etype, current, None)
             self._shift_party(etype, current, None)
@@ -180,18 +177,16 @@ class Company:
             self._forget(etype, current)
             now = self.now_iso()
             self.realm.tombstones[etype.name][current["Id"]] = (self.clock.now(), now)
-            self.realm.files.pop(current["Id"], None) if etype.name == "Attachable" else None
+            if etype.name == "Attachable":
+                self.realm.files.pop(current["Id"], None)
             self.publish(self.realm.realm_id, etype.name, current["Id"], "Delete", now)
             return {"status": "Deleted", "domain": "QBO", "Id": current["Id"]}
 
     def void(self, etype, payload):
         if not etype.void_style:
             raise faults.unsupported_operation("Void on %s" % etype.name)
-        payload = clean(payload)
         with self.realm.lock:
-            current = self._current(etype, payload)
-            self._check_closed(etype, current)
-            self._refuse_if_paid(etype, current)
+            current = self._removable(etype, payload)
             obj = copy.deepcopy(current)
             for line in obj.get("Line", []):
                 line["Amount"] = 0.0
@@ -223,6 +218,13 @@ class Company:
             return self._store_update(etype, current, obj, {}, "Emailed", recompute=False)
 
     # ------------------------------------------------------------ internals
+    def _removable(self, etype, payload):
+        """The current version of a transaction about to be deleted or voided."""
+        current = self._current(etype, clean(payload))
+        self._check_closed(etype, current)
+        self._refuse_if_paid(etype, current)
+        return current
+
     def _current(self, etype, payload):
         obj_id = payload.get("Id")
         if obj_id in (None, ""):

@@ -27,6 +27,15 @@ def number(value, element):
                               "Property %s has an invalid value: %r" % (element, value), element=element)
 
 
+def line_kind(line, allowed):
+    """The line's DetailType, refused with 2170 unless it is one of ``allowed``."""
+    kind = line.get("DetailType")
+    if kind not in allowed:
+        raise faults.QBOFault(2170, "Invalid Enumeration", "Invalid DetailType: %s" % kind,
+                              element="Line.DetailType")
+    return kind
+
+
 def line_amount(line, detail_key):
     """The line's Amount, checked against Qty x UnitPrice when both are given.
 
@@ -102,10 +111,7 @@ def sales_totals(obj, tax, default_tax_code=None):
     subtotal, discount, taxable, bases = 0.0, 0.0, 0.0, {}
     calc = obj.get("GlobalTaxCalculation")
     for line in lines:
-        kind = line.get("DetailType")
-        if kind not in KNOWN_LINES:
-            raise faults.QBOFault(2170, "Invalid Enumeration",
-                                  "Invalid DetailType: %s" % kind, element="Line.DetailType")
+        kind = line_kind(line, KNOWN_LINES)
         if kind == SALES_LINE:
             amount = line_amount(line, SALES_LINE)
             line["Amount"] = amount
@@ -206,10 +212,7 @@ def expense_totals(obj, tax):
     lines, total, bases = obj.get("Line", []), 0.0, {}
     calc = obj.get("GlobalTaxCalculation")
     for line in lines:
-        kind = line.get("DetailType")
-        if kind not in EXPENSE_LINES:
-            raise faults.QBOFault(2170, "Invalid Enumeration",
-                                  "Invalid DetailType: %s" % kind, element="Line.DetailType")
+        kind = line_kind(line, EXPENSE_LINES)
         line["Amount"] = line_amount(line, kind)
         total += line["Amount"]
         detail = line.setdefault(kind, {})
