@@ -84,6 +84,22 @@ def test_requests_per_minute_gives_429_with_3001(qb, admin):
     assert admin.counters(US)["throttled"] == 2
 
 
+def test_intuits_default_limits_500_requests_and_40_batches_a_minute(server, admin):
+    token = admin.grant(US)["access_token"]
+    session = requests.Session()
+    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/text"}
+    url = server.url + "v3/company/%s/" % US
+    batch = json.dumps({"BatchItemRequest": [{"bId": "1", "Query": "SELECT COUNT(*) FROM Term"}]})
+    batch_statuses = [session.post(url + "batch", data=batch, headers=dict(headers, **{
+        "Content-Type": "application/json"}), timeout=10).status_code for _ in range(41)]
+    assert batch_statuses.count(200) == 40 and batch_statuses[-1] == 429
+    statuses = [session.post(url + "query", data="SELECT COUNT(*) FROM Term", headers=headers,
+                             timeout=10).status_code for _ in range(461)]
+    assert statuses.count(200) == 460 and statuses[-1] == 429, "500 a minute, 40 of them batches"
+    body = session.post(url + "query", data="SELECT COUNT(*) FROM Term", headers=headers, timeout=10).json()
+    assert body["fault"]["error"][0]["code"] == "3001"
+
+
 def test_throttle_window_passes(qb, admin):
     admin.configure(limits={"requests_per_minute": 3, "time_scale": 600})   # a "minute" of 0.1 s
     for _ in range(3):
