@@ -72,6 +72,8 @@ class QboConnection(models.Model):
     last_call_at = fields.Datetime("Last successful call", readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
     warning_message = fields.Text(readonly=True, copy=False)
+    push_partners = fields.Boolean("Push customers automatically", default=True,
+                                   help="Queue new and changed customers for QuickBooks as they are saved.")
 
     _sql_constraints = [
         ("company_unique", "unique(company_id)", "A company has one QuickBooks Online connection."),

@@ -2,3 +2,4 @@ from . import test_qbo_connection_oauth
 from . import test_qbo_connection_tokens
 from . import test_qbo_connection_security
 from . import test_qbo_connection_concurrency
+from . import test_qbo_sync_engine

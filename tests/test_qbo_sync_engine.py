@@ -1,0 +1,138 @@
+"""The outbox: queued in the business transaction, sent in batches, idempotent across lost answers."""
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import US_REALM, QboHttpCase
+
+
+@tagged("post_install", "-at_install")
+class TestQboSyncEngine(QboHttpCase):
+
+    def setUp(self):
+        super().setUp()
+        tokens = self.emulator_admin.grant(US_REALM)
+        self.connection.sudo().write({
+            "state": "connected", "realm_id": US_REALM, "access_token": tokens["access_token"],
+            "refresh_token": tokens["refresh_token"],
+            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        self.Job = self.env["qbo.sync.job"]
+        # Until the shared rate limiter paces batches, let the emulator take them as fast as they come.
+        self.emulator_admin.configure(limits={"batch_per_minute": 10000, "requests_per_minute": 100000})
+
+    def customers(self, count, prefix="Outbox"):
+        return self.env["res.partner"].create([{"name": "%s %05d" % (prefix, n), "customer_rank": 1,
+                                                "email": "c%d@example.com" % n} for n in range(count)])
+
+    def qbo_customers(self, prefix):
+        data = self.emulator_admin.dump(US_REALM)["data"]["Customer"].values()
+        return [c for c in data if c["DisplayName"].startswith(prefix)]
+
+    def process(self):
+        self.Job._qbo_process(self.connection)
+
+    def test_saving_a_customer_queues_a_job_and_calls_nothing(self):
+        before = self.emulator_admin.counters(US_REALM).get("total", 0)
+        partner = self.customers(1)
+        job = self.Job.search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        self.assertEqual((job.state, job.qbo_entity), ("pending", "Customer"))
+        self.assertEqual(len(job.request_id), 32)
+        partner.write({"phone": "555-0100"})
+        self.assertEqual(len(self.Job.search([("res_id", "=", partner.id)])), 1, "one pending job per record")
+        self.assertEqual(self.emulator_admin.counters(US_REALM).get("total", 0), before)
+        self.env["res.partner"].create({"name": "Not a customer"})
+        self.assertFalse(self.Job.search([("res_id", "=", partner.id + 1)]))
+
+    def test_a_rolled_back_change_is_never_queued(self):
+        with self.assertRaises(ZeroDivisionError), self.env.cr.savepoint():
+            self.customers(1, prefix="Rolled")
+            1 / 0
+        self.assertFalse(self.env["res.partner"].search([("name", "like", "Rolled")]))
+        self.assertFalse(self.Job.search([("res_model", "=", "res.partner"), ("state", "=", "pending"),
+                                          ("res_id", "not in", self.env["res.partner"].search([]).ids)]))
+
+    def test_2500_customers_in_batches_at_under_005_requests_per_record(self):
+        partners = self.customers(2500)
+        self.emulator_admin.clear_counters()
+        self.process()
+        counters = self.emulator_admin.counters(US_REALM)
+        self.assertEqual(counters["POST batch"], 84)   # ceil(2500 / 30)
+        self.assertLessEqual(counters["total"] / 2500, 0.05)
+        created = self.qbo_customers("Outbox")
+        self.assertEqual(len(created), 2500)
+        bindings = self.env["qbo.binding"].search([("res_model", "=", "res.partner"), ("res_id", "in", partners.ids)])
+        self.assertEqual(len(bindings), 2500)
+        self.assertEqual(set(bindings.mapped("state")), {"synced"})
+        self.assertEqual(len(set(bindings.mapped("qbo_id"))), 2500)
+        self.assertEqual(set(self.Job.search([("res_id", "in", partners.ids)]).mapped("state")), {"done"})
+
+    def test_unchanged_customers_are_not_resent_and_changes_are_sparse_updates(self):
+        partner = self.customers(1, prefix="Sparse")
+        self.process()
+        binding = self.env["qbo.binding"].search([("res_id", "=", partner.id), ("res_model", "=", "res.partner")])
+        self.assertEqual(binding.sync_token, "0")
+        self.Job._qbo_enqueue(self.connection, partner, "Customer")
+        self.emulator_admin.clear_counters()
+        self.process()
+        self.assertFalse(self.emulator_admin.counters(US_REALM).get("POST batch"), "nothing changed, nothing sent")
+        partner.write({"phone": "555-0199"})
+        self.process()
+        binding.invalidate_recordset()
+        self.assertEqual(binding.sync_token, "1")
+        stored = self.qbo_customers("Sparse")[0]
+        self.assertEqual(stored["PrimaryPhone"]["FreeFormNumber"], "555-0199")
+        self.assertEqual(stored["PrimaryEmailAddr"]["Address"], "c0@example.com")
+
+    def test_one_fault_never_fails_its_neighbours(self):
+        good = self.customers(3, prefix="Neighbour")
+        clash = self.env["res.partner"].create({"name": "Amy's Bird Sanctuary", "customer_rank": 1})
+        self.process()
+        failed = self.Job.search([("res_id", "=", clash.id), ("res_model", "=", "res.partner")])
+        self.assertEqual(failed.state, "failed")
+        self.assertEqual(failed.error_code, "6240")
+        self.assertIn("Duplicate Name", failed.error_message)
+        self.assertEqual(set(self.Job.search([("res_id", "in", good.ids)]).mapped("state")), {"done"})
+        self.assertEqual(len(self.qbo_customers("Neighbour")), 3)
+
+    def test_a_crash_after_intuit_accepted_the_batch_creates_nothing_new(self):
+        partners = self.customers(45, prefix="Crash")
+        original = type(self.Job)._qbo_apply
+        calls = []
+
+        def crash_once(job_model, batch, answer, digests):
+            calls.append(len(batch))
+            if len(calls) == 1:
+                raise ConnectionError("worker killed after QuickBooks answered")
+            return original(job_model, batch, answer, digests)
+
+        with patch.object(type(self.Job), "_qbo_apply", crash_once):
+            # Not assertRaises: its savepoint would undo the claim, which production commits before sending.
+            try:
+                self.process()
+            except ConnectionError:
+                pass
+            self.assertEqual(calls, [30])
+            # The worker died; its claimed batch waits out the lease, then is sent again.
+            stuck = self.Job.search([("state", "=", "running")])
+            self.assertEqual(len(stuck), 30)
+            stuck.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+            self.process()
+        self.assertEqual(self.emulator_admin.counters(US_REALM).get("replayed"), 1)
+        self.assertEqual(len(self.qbo_customers("Crash")), 45, "exactly one QuickBooks customer each")
+        self.assertEqual(set(self.Job.search([("res_id", "in", partners.ids)]).mapped("state")), {"done"})
+
+    def test_transient_batch_failure_is_resent_later_with_the_same_key(self):
+        self.customers(5, prefix="Transient")
+        self.emulator_admin.faults(batch={"fail_next": 1, "fail_status": 503})
+        self.process()
+        waiting = self.Job.search([("state", "=", "running")])
+        self.assertEqual(len(waiting), 5)
+        key = waiting[0].batch_key
+        self.assertEqual(waiting.mapped("attempts"), [1] * 5)
+        waiting.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+        self.process()
+        self.assertEqual(set(waiting.mapped("state")), {"done"})
+        self.assertEqual(set(waiting.mapped("batch_key")), {key})
+        self.assertEqual(len(self.qbo_customers("Transient")), 5)
