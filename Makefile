@@ -1,7 +1,7 @@
 # account_quickbooks_online: developer commands. See README.md.
 PYTHON ?= python3
 
-.PHONY: test test-emulator bench emulator deps
+.PHONY: test test-emulator bench emulator demo deps
 
 ## Run every test (emulator, then the addon's Odoo tests when Odoo is present) and print "N passed, N failed".
 test:
@@ -18,6 +18,10 @@ bench:
 ## Serve the QuickBooks Online emulator on http://127.0.0.1:8765/ (see emulator/README.md).
 emulator:
 	$(PYTHON) -m emulator
+
+## Odoo with demo data and the addon, connected to the emulator: http://127.0.0.1:8069 (admin / admin).
+demo:
+	$(PYTHON) tools/demo.py
 
 ## Install the Python dependencies (Odoo 18 itself must already be importable).
 deps:
