@@ -18,6 +18,9 @@
         "wizards/qbo_connection_reset_views.xml",
         "views/qbo_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": ["account_quickbooks_online/static/src/qbo_connection.scss"],
+    },
     "post_init_hook": "_qbo_post_init",
     "installable": True,
     "application": False,
