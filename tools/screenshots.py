@@ -1,0 +1,314 @@
+#!/usr/bin/env python3
+"""Click through Connect in headless Chromium against a fresh `make demo`, and take screenshots.
+
+Logs into Odoo, shows Settings → Integrations, opens Invoicing (Accounting) →
+Configuration → QuickBooks Online and the company's connection, clicks Connect,
+signs in on the emulator's Intuit page in the window that opens, picks the US
+company, checks that Odoo shows the connection as Connected, and clicks Test on
+the Settings card. Drives Chromium through the DevTools protocol with
+websocket-client (an Odoo dependency); nothing leaves localhost. Exits non-zero,
+saying which step did not happen. The connection must not be connected yet.
+
+    make demo &    # then, once it serves:
+    python3 tools/screenshots.py [--url http://127.0.0.1:8069] [--out static/description/screenshots]
+"""
+import argparse
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+try:
+    import websocket   # websocket-client, one of Odoo's requirements
+except ImportError:
+    sys.exit("websocket-client is missing: python3 -m pip install websocket-client")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+US_REALM = "9341452727711001"
+US_COMPANY = "Craig's Design and Landscaping Services"
+WIDTH, HEIGHT = 1366, 768
+
+
+class Browser:
+    """Headless Chromium and one DevTools connection to it; pages are flattened sessions."""
+
+    def __init__(self, executable):
+        self.profile = tempfile.mkdtemp(prefix="qbo-chromium-")
+        self.process = subprocess.Popen(
+            [executable, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--hide-scrollbars", "--window-size=%d,%d" % (WIDTH, HEIGHT), "--remote-debugging-port=0",
+             "--remote-allow-origins=*", "--user-data-dir=" + self.profile, "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = os.path.join(self.profile, "DevToolsActivePort")
+        for _attempt in range(100):
+            if os.path.exists(port_file) and len(open(port_file).read().split()) == 2:
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("Chromium did not open its DevTools port")
+        port, path = open(port_file).read().split()
+        self.ws = websocket.create_connection("ws://127.0.0.1:%s%s" % (port, path), timeout=60,
+                                              suppress_origin=True)
+        self.next_id = 0
+        self.events = []
+        self.call("Target.setDiscoverTargets", discover=True)
+
+    def call(self, method, session=None, **params):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            message["sessionId"] = session
+        self.ws.send(json.dumps(message))
+        while True:
+            reply = json.loads(self.ws.recv())
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError("%s: %s" % (method, reply["error"]))
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def page(self, target_id=None):
+        if target_id is None:
+            target_id = self.call("Target.createTarget", url="about:blank")["targetId"]
+        return Page(self, target_id)
+
+    def new_window(self, known, timeout=30):
+        """The id of a page target that appeared since ``known`` (a set of ids)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for target in self.call("Target.getTargets")["targetInfos"]:
+                if target["type"] == "page" and target["targetId"] not in known:
+                    return target["targetId"]
+            time.sleep(0.2)
+        raise RuntimeError("no new window opened")
+
+    def page_ids(self):
+        return {t["targetId"] for t in self.call("Target.getTargets")["targetInfos"] if t["type"] == "page"}
+
+    def close(self):
+        try:
+            self.call("Browser.close")
+        except Exception:
+            pass
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+class Page:
+    def __init__(self, browser, target_id):
+        self.browser, self.target_id = browser, target_id
+        self.session = browser.call("Target.attachToTarget", targetId=target_id, flatten=True)["sessionId"]
+        self.call("Page.enable")
+        self.call("Emulation.setDeviceMetricsOverride", width=WIDTH, height=HEIGHT, deviceScaleFactor=1,
+                  mobile=False)
+
+    def call(self, method, **params):
+        return self.browser.call(method, session=self.session, **params)
+
+    def js(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError("%s: %s" % (expression[:80], result["exceptionDetails"].get("text")))
+        return result["result"].get("value")
+
+    def peek(self, expression):
+        """The expression's value, or None while the page is between two documents."""
+        try:
+            return self.js(expression)
+        except RuntimeError:
+            return None
+
+    def wait(self, expression, what, timeout=90):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                value = self.js("(v => v instanceof Node || v)(%s)" % expression)   # a node is not serialisable
+            except RuntimeError:   # the page is between two documents
+                value = None
+            if value:
+                return value
+            time.sleep(0.25)
+        raise RuntimeError("timed out waiting for %s (page %s)" % (what, self.js("location.href")))
+
+    def goto(self, url):
+        self.call("Page.navigate", url=url)
+
+    def click(self, selector, what):
+        """A real mouse click in the middle of the first visible element matching ``selector``."""
+        box = self.wait("""(() => {
+            const el = [...document.querySelectorAll(%s)].find(e => e.offsetParent !== null);
+            if (!el) return null;
+            el.scrollIntoView({block: "center"});
+            const r = el.getBoundingClientRect();
+            return {x: r.x + r.width / 2, y: r.y + r.height / 2};
+        })()""" % json.dumps(selector), what)
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=box["x"], y=box["y"], button="left", clickCount=1)
+
+    def type(self, selector, text):
+        self.js("document.querySelector(%s).focus()" % json.dumps(selector))
+        self.js("document.querySelector(%s).select && document.querySelector(%s).select()"
+                % (json.dumps(selector), json.dumps(selector)))
+        self.call("Input.insertText", text=text)
+
+    def odoo_idle(self):
+        """Wait until Odoo has no RPC running and no spinner showing."""
+        time.sleep(0.5)
+        self.wait("!document.querySelector('.o_blockUI, .o_loading_indicator') && document.readyState == 'complete'",
+                  "Odoo to finish loading")
+        time.sleep(0.5)
+
+    def screenshot(self, path):
+        self.call("Input.dispatchMouseEvent", type="mouseMoved", x=WIDTH - 2, y=HEIGHT - 2)   # no hover tooltip
+        # Odoo's bus shows "The page is out of date" when a fresh page finds its shared
+        # worker already connected (quick reloads in one browser): not about this addon.
+        self.js("""[...document.querySelectorAll('.o_notification')]
+            .filter(n => n.innerText.includes('The page is out of date'))
+            .forEach(n => n.querySelector('.o_notification_close').click())""")
+        time.sleep(0.3)
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        with open(path, "wb") as handle:
+            handle.write(base64.b64decode(data))
+        print("saved %s" % os.path.relpath(path), flush=True)
+
+
+def check(condition, message):
+    if not condition:
+        raise RuntimeError(message)
+
+
+def text_of(selector):
+    return "[...document.querySelectorAll(%s)].map(e => e.innerText).join('\\n')" % json.dumps(selector)
+
+
+def run(args):
+    os.makedirs(args.out, exist_ok=True)
+    shot = lambda name: os.path.join(args.out, name)  # noqa: E731
+    browser = Browser(args.chromium)
+    try:
+        odoo = browser.page()
+        for _attempt in range(3):   # a fresh server can fail its very first requests; try again then
+            odoo.goto(args.url + "/web/login")
+            odoo.wait("document.readyState == 'complete' && document.querySelector('input[name=login]')",
+                      "the login form")
+            odoo.type("input[name=login]", args.login)
+            odoo.type("input[name=password]", args.password)
+            odoo.js("document.querySelector('form.oe_login_form').requestSubmit()")
+            # The first load after login builds the web client's assets: that can take minutes.
+            outcome, deadline = None, time.time() + 300
+            while outcome is None and time.time() < deadline:
+                time.sleep(1)
+                outcome = odoo.peek("""document.querySelector('.o_main_navbar') ? 'in'
+                    : document.querySelector('.oe_login_form .alert-danger') ? 'refused' : null""")
+                if outcome is None and time.time() > deadline - 270 and odoo.peek(
+                        "!!document.querySelector('input[name=login]')"):
+                    outcome = "again"   # still on the login form after 30 s: the submit was lost
+            check(outcome != "refused", "Odoo refused the login %s / %s" % (args.login, args.password))
+            if outcome == "in":
+                break
+        else:
+            raise RuntimeError("could not log into Odoo at %s" % args.url)
+        print("logged in as %s" % args.login, flush=True)
+
+        settings_url = args.url + "/odoo/settings"
+
+        def show_integrations(page, name):
+            page.goto(settings_url)
+            page.wait("document.querySelector('#qbo_setting .o_kanban_record')", "the QuickBooks settings block")
+            page.odoo_idle()
+            page.js("""(() => {
+                const setting = document.querySelector('#qbo_setting');
+                setting.scrollIntoView({block: 'start'});
+                let box = setting.parentElement;
+                while (box && box.scrollHeight <= box.clientHeight) box = box.parentElement;
+                if (box) box.scrollTop -= 24;
+            })()""")
+            time.sleep(0.5)
+            page.screenshot(shot(name))
+            return page.js(text_of("#qbo_setting"))
+
+        block = show_integrations(odoo, "integrations_settings_not_connected.png")
+        check("Not connected" in block, "Settings: no Not connected card:\n" + block)
+
+        # Invoicing (Accounting in Enterprise) → Configuration → QuickBooks Online, through the menus.
+        odoo.click(".o_navbar_apps_menu .dropdown-toggle", "the apps menu")
+        odoo.click("a.o_app[data-menu-xmlid='account.menu_finance']", "the Invoicing app")
+        odoo.click(".o_menu_sections [data-menu-xmlid='account.menu_finance_configuration']", "the Configuration menu")
+        odoo.click("a[data-menu-xmlid='account_quickbooks_online.qbo_connection_menu']",
+                   "the QuickBooks Online menu item")
+        odoo.wait("document.querySelector('.o_qbo_connection_kanban .o_kanban_record')", "the connections kanban")
+        odoo.odoo_idle()
+        odoo.screenshot(shot("connections_kanban.png"))
+
+        odoo.click(".o_qbo_connection_kanban .o_kanban_record .fw-bold", "a connection card")
+        odoo.wait("document.querySelector('.o_form_view button[name=action_qbo_connect]')", "the connection form")
+        odoo.odoo_idle()
+        odoo.screenshot(shot("connection_form.png"))
+
+        known = browser.page_ids()
+        odoo.click(".o_form_view button[name=action_qbo_connect]", "Connect")
+        intuit = browser.page(browser.new_window(known))
+        intuit.wait("document.querySelector('form input[name=email]')", "the emulator's consent page")
+        check("/connect/oauth2" in intuit.js("location.href"), "Connect did not open the emulator's consent page")
+        time.sleep(0.5)
+        intuit.screenshot(shot("emulator_consent.png"))
+        intuit.type("input[name=email]", args.qbo_user)
+        intuit.type("input[name=password]", args.qbo_password)
+        intuit.click("input[name=realm_id][value='%s']" % US_REALM, "the US company")
+        intuit.click("button.primary[value=approve]", "the emulator's Connect button")
+
+        intuit.wait("location.pathname.startsWith('/odoo/qbo.connection/') && "
+                    "document.querySelector('.o_form_view .o_field_widget[name=realm_id]')",
+                    "Odoo's connection form after the callback")
+        intuit.odoo_idle()
+        form = intuit.js(text_of(".o_form_view .o_form_sheet"))
+        for expected in ("Connected", US_COMPANY, US_REALM):
+            check(expected in form, "the connection form does not show %r:\n%s" % (expected, form))
+        intuit.screenshot(shot("connection_connected.png"))
+        print("connected: %s, realm %s" % (US_COMPANY, US_REALM), flush=True)
+
+        block = show_integrations(intuit, "integrations_settings.png")
+        check("Connected" in block and US_COMPANY in block, "Settings: no Connected card:\n" + block)
+
+        # The card's Test button works from the Settings page too.
+        intuit.click("#qbo_setting button[name=action_qbo_test]", "the Test button in Settings")
+        toast = intuit.wait(text_of(".o_notification"), "the Test notification")
+        check("QuickBooks Online works" in toast, "Test from Settings said: " + toast)
+        print("Test from Settings: %s" % " ".join(toast.split()), flush=True)
+    finally:
+        browser.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="http://127.0.0.1:%s" % os.environ.get("DEMO_PORT", "8069"))
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--qbo-user", default="demo@example.com")
+    parser.add_argument("--qbo-password", default="demo")
+    parser.add_argument("--out", default=os.path.join(ROOT, "static", "description", "screenshots"))
+    parser.add_argument("--chromium", default=next(filter(None, map(shutil.which, (
+        "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"))), None))
+    args = parser.parse_args()
+    if not args.chromium:
+        print("Chromium not found: install it (Debian: apt-get install chromium) or pass --chromium")
+        return 2
+    args.url = args.url.rstrip("/")
+    try:
+        run(args)
+    except RuntimeError as error:
+        print("FAILED: %s" % error)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
