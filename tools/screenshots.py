@@ -6,8 +6,9 @@ Configuration → QuickBooks Online and the company's connection, clicks Connect
 signs in on the emulator's Intuit page in the window that opens, picks the US
 company, checks that Odoo shows the connection as Connected, and clicks Test on
 the Settings card. Drives Chromium through the DevTools protocol with
-websocket-client (an Odoo dependency); nothing leaves localhost. Exits non-zero,
-saying which step did not happen. The connection must not be connected yet.
+websocket-client (which Odoo's own browser tests use); nothing leaves localhost.
+Exits non-zero, saying which step did not happen. The connection must not be
+connected yet.
 
     make demo &    # then, once it serves:
     python3 tools/screenshots.py [--url http://127.0.0.1:8069] [--out static/description/screenshots]
@@ -23,7 +24,7 @@ import tempfile
 import time
 
 try:
-    import websocket   # websocket-client, one of Odoo's requirements
+    import websocket   # websocket-client, which Odoo's browser tests use too
 except ImportError:
     sys.exit("websocket-client is missing: python3 -m pip install websocket-client")
 
