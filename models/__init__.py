@@ -1,5 +1,6 @@
 from . import qbo_binding
 from . import qbo_connection
+from . import qbo_rate_bucket
 from . import qbo_sync_job
 from . import res_partner
 from . import res_company

@@ -409,15 +409,19 @@ class QboConnection(models.Model):
             self.activity_schedule(activity_type_id=todo.id, user_id=user.id, summary=summary, note=note)
 
     # ------------------------------------------------------------------ the API choke point
-    def _qbo_call(self, operation):
+    def _qbo_call(self, operation, batch=False):
         """Run ``operation(qb)`` against this company's QuickBooks with a valid token.
 
-        A 401 gets one forced refresh and one retry; every failure comes back as a
-        QboError carrying Intuit's code, detail and intuit_tid.
+        Each call first takes its place in the company's shared rate limit (a batch
+        call counts against both limits). A 401 gets one forced refresh and one
+        retry; every failure comes back as a QboError carrying Intuit's code,
+        detail and intuit_tid.
         """
         self.ensure_one()
         token = self._qbo_access_token()
         for attempt in (1, 2):
+            self.env["qbo.rate.bucket"].sudo()._qbo_acquire(
+                self.sudo().realm_id, ("request", "batch") if batch else ("request",))
             client = qbo.api_client(self._qbo_endpoints(), self.sudo().realm_id, token, timeout=const.HTTP_TIMEOUT)
             try:
                 result = operation(client)

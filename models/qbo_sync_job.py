@@ -144,7 +144,7 @@ class QboSyncJob(models.Model):
         def post(client):
             return client.post("%s/company/%s/batch" % (client.api_url, client.company_id), body, request_id=key)
         try:
-            answer = connection._qbo_call(post)
+            answer = connection._qbo_call(post, batch=True)
         except qbo.QboError as error:
             batch._qbo_retry_or_fail(error)
             return

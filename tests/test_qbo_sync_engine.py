@@ -19,8 +19,11 @@ class TestQboSyncEngine(QboHttpCase):
             "refresh_token": tokens["refresh_token"],
             "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
         self.Job = self.env["qbo.sync.job"]
-        # Until the shared rate limiter paces batches, let the emulator take them as fast as they come.
+        # These tests are about batching and idempotency, not pacing: lift the limits on both sides.
         self.emulator_admin.configure(limits={"batch_per_minute": 10000, "requests_per_minute": 100000})
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("account_quickbooks_online.limit_batch_per_window", "10000")
+        params.set_param("account_quickbooks_online.limit_request_per_window", "100000")
 
     def customers(self, count, prefix="Outbox"):
         return self.env["res.partner"].create([{"name": "%s %05d" % (prefix, n), "customer_rank": 1,

@@ -1,0 +1,92 @@
+import logging
+import time
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+# Intuit, per realm: 500 requests a minute, of which 40 batch calls.
+DEFAULT_LIMITS = {"request": 500, "batch": 40}
+BURST_SHARE = 0.1       # a full bucket allows this share of the limit at once
+MAX_WAIT_SECONDS = 120
+EPSILON = 1e-9          # waiting exactly the computed time must give a whole token despite rounding
+MIN_WAIT_SECONDS = 0.001
+
+
+class QboRateBucket(models.Model):
+    """A token bucket per QuickBooks company, shared by every Odoo worker.
+
+    With capacity C and refill (L - C) per minute, no sliding minute ever sees
+    more than L calls, so Intuit's 429 stays an accident instead of the way
+    requests are paced. The bucket lives in PostgreSQL because workers share
+    nothing else, and is updated in transactions of its own so pacing never
+    depends on the caller's transaction committing.
+    """
+
+    _name = "qbo.rate.bucket"
+    _description = "QuickBooks Online rate limit"
+
+    realm_id = fields.Char(required=True, index=True)
+    kind = fields.Selection([("request", "Requests"), ("batch", "Batch calls")], required=True)
+    tokens = fields.Float(required=True)
+    updated_at = fields.Float(required=True, help="Epoch seconds of the last refill.")
+
+    _sql_constraints = [("realm_kind_unique", "unique(realm_id, kind)", "One bucket per company and kind.")]
+
+    @api.model
+    def _qbo_limits(self):
+        """Calls allowed per window, and the window in seconds, from system parameters.
+
+        Intuit's are 500 requests and 40 batch calls per 60 s; the parameters let an
+        administrator follow a change of Intuit's, and tests match a time-scaled emulator.
+        """
+        params = self.env["ir.config_parameter"].sudo()
+        limits = {kind: int(params.get_param("account_quickbooks_online.limit_%s_per_window" % kind, default))
+                  for kind, default in DEFAULT_LIMITS.items()}
+        limits["window"] = float(params.get_param("account_quickbooks_online.rate_window_seconds", 60))
+        return limits
+
+    @api.model
+    def _qbo_acquire(self, realm_id, kinds, sleep=time.sleep, clock=time.time):
+        """Wait until each of ``kinds`` has a token for ``realm_id``, then take them.
+
+        Returns the seconds waited. Raises TimeoutError after MAX_WAIT_SECONDS.
+        """
+        limits = self._qbo_limits()
+        waited = 0.0
+        while True:
+            wait = self._qbo_try_take(realm_id, kinds, limits, clock())
+            if wait <= 0:
+                return waited
+            if waited + wait > MAX_WAIT_SECONDS:
+                raise TimeoutError("QuickBooks rate limit: no capacity for realm %s within %d s"
+                                   % (realm_id, MAX_WAIT_SECONDS))
+            sleep(wait)
+            waited += wait
+
+    @api.model
+    def _qbo_try_take(self, realm_id, kinds, limits, now):
+        """Take one token of each kind, all or none; else the seconds to wait."""
+        with self.env.registry.cursor() as cr:
+            for kind in kinds:
+                capacity = max(1.0, limits[kind] * BURST_SHARE)
+                cr.execute("""INSERT INTO qbo_rate_bucket (realm_id, kind, tokens, updated_at)
+                              VALUES (%s, %s, %s, %s) ON CONFLICT (realm_id, kind) DO NOTHING""",
+                           [realm_id, kind, capacity, now])
+            cr.execute("""SELECT kind, tokens, updated_at FROM qbo_rate_bucket
+                           WHERE realm_id = %s AND kind = ANY(%s) ORDER BY kind FOR UPDATE""",
+                       [realm_id, list(kinds)])
+            buckets = cr.fetchall()
+            wait, refilled = 0.0, {}
+            for kind, tokens, updated_at in buckets:
+                capacity = max(1.0, limits[kind] * BURST_SHARE)
+                rate = (limits[kind] - capacity) / limits["window"]
+                available = min(capacity, tokens + max(0.0, now - updated_at) * rate)
+                refilled[kind] = available
+                if available < 1.0 - EPSILON:
+                    wait = max(wait, MIN_WAIT_SECONDS, (1.0 - available) / rate)
+            taken = 0.0 if wait > 0 else 1.0
+            for kind, available in refilled.items():
+                cr.execute("UPDATE qbo_rate_bucket SET tokens = %s, updated_at = %s WHERE realm_id = %s AND kind = %s",
+                           [available - taken, now, realm_id, kind])
+        return wait
