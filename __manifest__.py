@@ -14,6 +14,7 @@
         "data/ir_cron_data.xml",
         "views/qbo_templates.xml",
         "views/qbo_connection_views.xml",
+        "views/qbo_sync_job_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/qbo_connection_reset_views.xml",
         "views/qbo_menus.xml",

@@ -44,6 +44,7 @@ class QboSyncJob(models.Model):
     qbo_entity = fields.Char("QuickBooks type", required=True)
     priority = fields.Integer(default=10, help="Lower first: customers and items before invoices, "
                                                "invoices before their payments.")
+    record_name = fields.Char("Record", compute="_compute_record_name")
     state = fields.Selection([("pending", "Pending"), ("running", "Running"), ("done", "Done"),
                               ("failed", "Failed"), ("cancelled", "Cancelled")],
                              default="pending", required=True, index=True)
@@ -56,6 +57,12 @@ class QboSyncJob(models.Model):
     error_code = fields.Char(copy=False)
     error_message = fields.Text(copy=False)
     intuit_tid = fields.Char("intuit_tid", copy=False)
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_name(self):
+        for job in self:
+            record = self.env[job.res_model].browse(job.res_id).exists() if job.res_model else None
+            job.record_name = record.display_name if record else _("(deleted)")
 
     # ------------------------------------------------------------------ queueing
     @api.model
@@ -185,6 +192,9 @@ class QboSyncJob(models.Model):
             fault = item.get("Fault")
             if fault:
                 error = (fault.get("Error") or [{}])[0]
+                if error.get("code") == "5010" and job.binding_id.qbo_id and job.attempts < MAX_ATTEMPTS:
+                    job._qbo_requeue_after_stale(connection=job.connection_id)
+                    continue
                 job._qbo_fail(error.get("code", ""), error.get("Message", ""), error.get("Detail", ""))
                 continue
             obj = item.get(job.qbo_entity) or {}
@@ -194,6 +204,43 @@ class QboSyncJob(models.Model):
             job.write({"state": "done", "error_code": False, "error_message": False})
         for job in batch.filtered(lambda j: j.state == "running"):
             job._qbo_fail("", _("QuickBooks did not answer for this record in its batch."), "")
+
+    def _qbo_requeue_after_stale(self, connection):
+        """Someone changed the object in QuickBooks since our last sync: take its SyncToken, send again.
+
+        The update is sparse, so only the fields Odoo owns are written over theirs.
+        """
+        self.ensure_one()
+        binding = self.binding_id
+        entity, qbo_id = self.qbo_entity, binding.qbo_id
+        try:
+            current = connection._qbo_call(lambda client: client.get_single_object(entity, qbo_id))
+        except qbo.QboError as error:
+            self._qbo_fail(error.code, error.describe(), "")
+            return
+        binding.sync_token = current[entity]["SyncToken"]
+        self.write({"state": "pending", "batch_key": False, "attempts": self.attempts + 1,
+                    "next_attempt_at": False, "error_code": "5010",
+                    "error_message": _("Changed in QuickBooks meanwhile; sent again with its latest version.")})
+
+    # ------------------------------------------------------------------ user actions
+    def action_qbo_retry(self):
+        """Send failed or cancelled jobs again, e.g. after the data was fixed."""
+        retry = self.filtered(lambda job: job.state in ("failed", "cancelled"))
+        retry.write({"state": "pending", "batch_key": False, "attempts": 0, "next_attempt_at": False,
+                     "error_code": False, "error_message": False, "intuit_tid": False})
+        if retry:
+            self.env.ref("account_quickbooks_online.ir_cron_qbo_process_jobs")._trigger()
+        return True
+
+    def action_qbo_cancel(self):
+        self.filtered(lambda job: job.state in ("pending", "failed")).write({"state": "cancelled"})
+        return True
+
+    def action_qbo_open_record(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id,
+                "view_mode": "form", "target": "current"}
 
     def _qbo_fail(self, code, message, detail):
         self.ensure_one()

@@ -139,3 +139,41 @@ class TestQboSyncEngine(QboHttpCase):
         self.assertEqual(set(waiting.mapped("state")), {"done"})
         self.assertEqual(set(waiting.mapped("batch_key")), {key})
         self.assertEqual(len(self.qbo_customers("Transient")), 5)
+
+    def test_a_stale_sync_token_is_reread_and_the_change_sent_again(self):
+        from ..emulator.testing import quickbooks
+        from quickbooks.objects import Customer
+        partner = self.customers(1, prefix="Stale")
+        self.process()
+        binding = self.env["qbo.binding"].search([("res_id", "=", partner.id), ("res_model", "=", "res.partner")])
+        # Someone edits the customer in QuickBooks: its SyncToken moves on.
+        qb = quickbooks(self.emulator.url, US_REALM, self.emulator_admin.grant(US_REALM)["access_token"])
+        theirs = Customer.get(binding.qbo_id, qb=qb)
+        theirs.Notes = "Edited in QuickBooks"
+        theirs.save(qb=qb)
+        partner.write({"phone": "555-0142"})
+        self.process()
+        job = self.Job.search([("res_id", "=", partner.id), ("res_model", "=", "res.partner")], order="id desc",
+                              limit=1)
+        self.assertEqual((job.state, job.attempts), ("done", 1))
+        stored = self.qbo_customers("Stale")[0]
+        self.assertEqual(stored["PrimaryPhone"]["FreeFormNumber"], "555-0142")
+        self.assertEqual(stored["Notes"], "Edited in QuickBooks", "the sparse update kept their change")
+        self.assertEqual(stored["SyncToken"], "2")
+
+    def test_a_refused_change_is_retried_from_the_queue_after_the_data_is_fixed(self):
+        partner = self.env["res.partner"].create({"name": "Amy's Bird Sanctuary", "customer_rank": 1})
+        self.process()
+        job = self.Job.search([("res_id", "=", partner.id), ("res_model", "=", "res.partner")])
+        self.assertEqual(job.state, "failed")
+        self.assertEqual(job.binding_id.state, "error")
+        partner.with_context(qbo_no_export=True).name = "Amy's Bird Sanctuary (Odoo)"
+        job.with_user(self.manager).action_qbo_retry()
+        self.assertEqual(job.state, "pending")
+        self.process()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(job.binding_id.state, "synced")
+        self.assertEqual(len(self.qbo_customers("Amy's Bird Sanctuary (Odoo)")), 1)
+        self.assertEqual(job.record_name, "Amy's Bird Sanctuary (Odoo)")
+        action = job.action_qbo_open_record()
+        self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", partner.id))
