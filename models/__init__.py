@@ -1,3 +1,4 @@
+from . import qbo_record_mixin
 from . import qbo_binding
 from . import qbo_connection
 from . import qbo_rate_bucket

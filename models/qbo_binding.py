@@ -10,14 +10,10 @@ class QboBinding(models.Model):
     """
 
     _name = "qbo.binding"
+    _inherit = ["qbo.record.mixin"]
     _description = "QuickBooks Online link"
     _order = "id desc"
 
-    connection_id = fields.Many2one("qbo.connection", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
-    res_model = fields.Char("Odoo model", required=True, index=True)
-    res_id = fields.Many2oneReference("Odoo record", model_field="res_model", required=True, index=True)
-    qbo_entity = fields.Char("QuickBooks type", required=True, help="Customer, Vendor, Item, Account, ...")
     qbo_id = fields.Char("QuickBooks ID", index=True, copy=False)
     sync_token = fields.Char("SyncToken", copy=False,
                              help="QuickBooks' version of the object; an update must quote the latest one.")

@@ -33,15 +33,11 @@ class QboSyncJob(models.Model):
     """
 
     _name = "qbo.sync.job"
+    _inherit = ["qbo.record.mixin"]
     _description = "QuickBooks Online sync job"
     _order = "priority, id"
 
-    connection_id = fields.Many2one("qbo.connection", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
     binding_id = fields.Many2one("qbo.binding", ondelete="set null", index=True)
-    res_model = fields.Char("Odoo model", required=True, index=True)
-    res_id = fields.Many2oneReference("Odoo record", model_field="res_model", required=True, index=True)
-    qbo_entity = fields.Char("QuickBooks type", required=True)
     priority = fields.Integer(default=10, help="Lower first: customers and items before invoices, "
                                                "invoices before their payments.")
     record_name = fields.Char("Record", compute="_compute_record_name")
