@@ -201,8 +201,11 @@ class Company:
                 obj["TxnTaxDetail"] = {"TotalTax": 0.0}
             note = current.get("PrivateNote")
             obj["PrivateNote"] = "Voided" + (" - " + note if note else "")
-            effects = {"links": []} if etype.name in PAYERS else {}
-            return self._store_update(etype, current, obj, effects, "Void", recompute=False)
+            effects = {}
+            if etype.name in PAYERS:
+                obj["Line"] = []          # a voided payment pays nothing
+                effects = {"links": []}
+            return self._store_update(etype, current, obj, effects, "Void")
 
     def send(self, etype, obj_id, send_to=None):
         with self.realm.lock:
@@ -215,7 +218,7 @@ class Company:
             obj["DeliveryInfo"] = {"DeliveryType": "Email", "DeliveryTime": self.now_iso()}
             if send_to:
                 obj["BillEmail"] = {"Address": send_to}
-            return self._store_update(etype, current, obj, {}, "Emailed", recompute=False)
+            return self._store_update(etype, current, obj, {}, "Emailed")
 
     # ------------------------------------------------------------ internals
     def _removable(self, etype, payload):
@@ -240,16 +243,12 @@ class Company:
             raise faults.stale_object()
         return current
 
-    def _store_update(self, etype, current, obj, effects, operation, recompute=True):
+    def _store_update(self, etype, current, obj, effects, operation):
         obj["SyncToken"] = str(int(current["SyncToken"]) + 1)
         now = self.now_iso()
         obj["MetaData"] = dict(current["MetaData"], LastUpdatedTime=now)
         obj["domain"] = "QBO"
         obj["sparse"] = False
-        if not recompute and etype.name in PAYERS:
-            obj.pop("Line", None)
-            obj["Line"] = []
-            effects = {"links": []}
         self._commit(etype, current, obj, effects)
         self.publish(self.realm.realm_id, etype.name, obj["Id"], operation, now)
         return obj
@@ -550,14 +549,9 @@ class Company:
     def _check_doc_number(self, etype, obj, current, params):
         number = obj.get("DocNumber")
         custom = self.preferences.get("SalesFormsPrefs", {}).get("CustomTxnNumbers", True)
-        if etype.doc_prefix and not number and not (custom and not current):
-            number = None
         if etype.doc_prefix and not custom and not current:
-            number = self._next_doc_number(etype)
-            obj["DocNumber"] = number
+            number = obj["DocNumber"] = self._next_doc_number(etype)
         if not number:
-            if current and current.get("DocNumber") and "DocNumber" not in obj:
-                return
             return
         if len(number) > 21:
             raise faults.QBOFault(2050, "Invalid String Length",
@@ -719,10 +713,10 @@ class Company:
             others = [link for link in obj.get("LinkedTxn", []) if link.get("TxnType") not in PAYERS]
             obj["LinkedTxn"] = others + [{"TxnId": payer_id, "TxnType": payer}
                                          for payer, payer_id in sorted(payments)]
-        elif name in ("SalesReceipt", "Purchase", "Deposit", "JournalEntry", "PurchaseOrder"):
-            obj["Balance"] = 0.0 if name == "SalesReceipt" else obj.get("Balance", 0.0)
-            if name != "SalesReceipt":
-                obj.pop("Balance", None)
+        elif name == "SalesReceipt":
+            obj["Balance"] = 0.0          # paid on the spot
+        elif name in ("Purchase", "Deposit", "JournalEntry", "PurchaseOrder"):
+            obj.pop("Balance", None)      # QBO keeps no balance on these
         elif name in PAYERS:
             for line in obj.get("Line", []):
                 for link in line.get("LinkedTxn", []):
@@ -759,9 +753,10 @@ class Company:
                 continue
             party_entity = "Customer" if PARTY_REF[etype.name] == "CustomerRef" else "Vendor"
             party = self.data[party_entity].get(str(obj[PARTY_REF[etype.name]]["value"]))
+            if party is not None:
+                party["Balance"] = ledger.money(party.get("Balance", 0.0) + sign * contribution)
+            # Sub-customers roll up: every ancestor's BalanceWithJobs moves too.
             while party is not None:
-                party["Balance"] = ledger.money(party.get("Balance", 0.0) + sign * contribution) \
-                    if party["Id"] == str(obj[PARTY_REF[etype.name]]["value"]) else party.get("Balance", 0.0)
                 if party_entity == "Customer":
                     party["BalanceWithJobs"] = ledger.money(party.get("BalanceWithJobs", 0.0)
                                                             + sign * contribution)
