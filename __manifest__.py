@@ -18,6 +18,10 @@
         "views/res_config_settings_views.xml",
         "wizards/qbo_connection_reset_views.xml",
         "views/qbo_menus.xml",
+        "data/qbo_lists_cron.xml",
+        "views/qbo_list_item_views.xml",
+        "views/qbo_mapping_views.xml",
+        "views/qbo_connection_mapping_views.xml",
     ],
     "assets": {
         "web.assets_backend": ["account_quickbooks_online/static/src/qbo_connection.scss"],

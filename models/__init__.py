@@ -6,3 +6,10 @@ from . import qbo_sync_job
 from . import res_partner
 from . import res_company
 from . import res_config_settings
+from . import qbo_list_item
+from . import qbo_mapping_mixin
+from . import qbo_account_mapping
+from . import qbo_journal_mapping
+from . import qbo_tax_mapping
+from . import qbo_term_mapping
+from . import product_product

@@ -132,9 +132,18 @@ class QboSyncJob(models.Model):
         return batch
 
     def _qbo_send(self, connection, batch):
+        try:
+            batch._qbo_prepare_batch(connection)
+        except qbo.QboError as error:
+            batch._qbo_retry_or_fail(error)
+            return
         items, digests = [], {}
         for job in batch:
-            item = job._qbo_batch_item(connection)
+            try:
+                item = job._qbo_batch_item(connection)
+            except UserError as error:   # this record cannot be sent as it is (e.g. an unmapped account)
+                job._qbo_fail("", str(error), "")
+                continue
             if item is None:
                 continue
             items.append(item)
@@ -152,6 +161,18 @@ class QboSyncJob(models.Model):
             batch._qbo_retry_or_fail(error)
             return
         self._qbo_apply(batch, answer, digests)
+
+    def _qbo_prepare_batch(self, connection):
+        """Let each model see its records of the batch at once before payloads are built, through an
+        optional ``_qbo_prepare_batch(connection, entity, records)`` (e.g. to link existing QuickBooks
+        objects in one query instead of creating duplicates)."""
+        groups = {}
+        for job in self:
+            groups.setdefault((job.res_model, job.qbo_entity), []).append(job.res_id)
+        for (model, entity), ids in groups.items():
+            records = self.env[model].browse(ids).exists()
+            if records and hasattr(records, "_qbo_prepare_batch"):
+                records._qbo_prepare_batch(connection, entity, records)
 
     def _qbo_batch_item(self, connection):
         """This job's BatchItemRequest entry, or None when nothing needs sending."""

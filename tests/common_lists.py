@@ -1,0 +1,43 @@
+"""A connected company, limits lifted, for the lists, mappings and items tests."""
+from datetime import timedelta
+
+from odoo import fields
+
+from .common import US_REALM, QboHttpCase
+
+
+class QboListsCase(QboHttpCase):
+
+    def setUp(self):
+        super().setUp()
+        self.emulator_admin.configure(limits={"batch_per_minute": 10000, "requests_per_minute": 100000})
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("account_quickbooks_online.limit_batch_per_window", "10000")
+        params.set_param("account_quickbooks_online.limit_request_per_window", "100000")
+        self.link(US_REALM)
+
+    def link(self, realm_id, connection=None):
+        connection = connection or self.connection
+        tokens = self.emulator_admin.grant(realm_id)
+        connection.sudo().write({
+            "state": "connected", "realm_id": realm_id, "access_token": tokens["access_token"],
+            "refresh_token": tokens["refresh_token"], "qbo_country_code": False,
+            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        return connection
+
+    def update_lists(self, connection=None):
+        connection = connection or self.connection
+        return self.env["qbo.list.item"]._qbo_update_lists(connection)
+
+    def rows(self, list_type, connection=None, active_test=True):
+        return self.env["qbo.list.item"].with_context(active_test=active_test).search([
+            ("connection_id", "=", (connection or self.connection).id), ("list_type", "=", list_type)])
+
+    def qbo(self, realm_id, entity):
+        return self.emulator_admin.dump(realm_id)["data"][entity]
+
+    def qbo_account(self, realm_id, name):
+        return next(a for a in self.qbo(realm_id, "Account").values() if a["Name"] == name)
+
+    def batch_calls(self, realm_id=US_REALM):
+        return self.emulator_admin.counters(realm_id).get("POST batch", 0)
