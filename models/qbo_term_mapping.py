@@ -86,7 +86,9 @@ class QboTermMapping(models.Model):
             return Term
         rows = self.search([("connection_id", "=", connection.id), ("qbo_term_id.qbo_id", "=", qbo_id)])
         if rows:
-            return rows[:1].payment_term_id
+            # Several Odoo terms may send the same QuickBooks term; read back the one chosen most surely.
+            rank = {"manual": 0, "name": 1, "days": 2}
+            return rows.sorted(lambda row: (rank.get(row.method, 3), row.id))[:1].payment_term_id
         name = (ref.get("name") or self.env["qbo.list.item"].search([
             ("connection_id", "=", connection.id), ("list_type", "=", "term"), ("qbo_id", "=", qbo_id)],
             limit=1).name or "").strip()

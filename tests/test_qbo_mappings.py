@@ -1,0 +1,246 @@
+"""Account, journal, tax and payment term mappings: proposals, manual choices kept, creating in QuickBooks."""
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import UK_REALM, US_REALM
+from .common_lists import QboListsCase
+
+
+@tagged("post_install", "-at_install")
+class TestQboMappings(QboListsCase):
+
+    def setUp(self):
+        super().setUp()
+        self.Mapping = self.env["qbo.account.mapping"]
+        self.company = self.connection.company_id
+
+    def account(self, code, name, account_type, **extra):
+        return self.env["account.account"].create(dict(
+            code=code, name=name, account_type=account_type, company_ids=[Command.set(self.company.ids)], **extra))
+
+    def mapping(self, account):
+        return self.Mapping.search([("connection_id", "=", self.connection.id), ("account_id", "=", account.id)])
+
+    def qbo_row(self, list_type, name):
+        return self.rows(list_type).filtered(lambda row: row.name == name)
+
+    def propose(self):
+        self.env["qbo.list.item"]._qbo_update_lists(self.connection)
+        self.Mapping._qbo_propose(self.connection)
+        self.env["qbo.journal.mapping"]._qbo_propose(self.connection)
+        self.env["qbo.tax.mapping"]._qbo_propose(self.connection)
+        self.env["qbo.term.mapping"]._qbo_propose(self.connection)
+
+    def tax(self, name, amount, use="sale", amount_type="percent"):
+        group = self.env["account.tax.group"].search([("company_id", "=", self.company.id)], limit=1) or \
+            self.env["account.tax.group"].create({"name": "QX taxes", "company_id": self.company.id})
+        return self.env["account.tax"].create({"name": name, "amount": amount, "amount_type": amount_type,
+                                               "type_tax_use": use, "company_id": self.company.id,
+                                               "tax_group_id": group.id})
+
+    # ------------------------------------------------------------------ accounts
+    def test_accounts_are_proposed_by_code_then_name_then_type(self):
+        by_code = self.account("1010", "Main bank QX", "asset_cash")
+        by_name = self.account("QX100", "design INCOME", "income")
+        by_type = self.account("QX101", "Receivables QX", "asset_receivable")
+        retained = self.env["account.account"].search(self.env["account.account"]._check_company_domain(
+            self.company) + [("account_type", "=", "equity_unaffected")])
+        ambiguous = self.account("QX103", "Some income QX", "income")
+        cards = self.account("QX104", "Cards QX", "liability_credit_card")
+        missing = self.account("QX105", "Memo QX", "off_balance")
+        self.propose()
+
+        expected = {by_code: ("Checking", "code", "mapped"), by_name: ("Design income", "name", "mapped"),
+                    by_type: ("Accounts Receivable (A/R)", "type", "mapped"),
+                    retained: ("Retained Earnings", "type", "mapped"),
+                    ambiguous: (False, False, "ambiguous"), cards: (False, False, "ambiguous"),
+                    missing: (False, False, "missing")}
+        for account, (qbo_name, method, state) in expected.items():
+            row = self.mapping(account)
+            self.assertEqual((row.qbo_account_id.name or False, row.method, row.state), (qbo_name, method, state),
+                             account.name)
+        self.assertEqual(self.mapping(cards).candidate_count, 2)
+        self.assertIn("Credit Card", self.mapping(cards).note)
+
+        company_accounts = self.env["account.account"].search(
+            self.env["account.account"]._check_company_domain(self.company))
+        rows = self.Mapping.search([("connection_id", "=", self.connection.id)])
+        self.assertEqual(len(rows), len(company_accounts))
+        self.connection.invalidate_recordset()
+        self.assertEqual(self.connection.qbo_account_mapped_count, len(rows.filtered(lambda r: r.state == "mapped")))
+        self.assertEqual(self.connection.qbo_account_ambiguous_count,
+                         len(rows.filtered(lambda r: r.state == "ambiguous")))
+        self.assertEqual(self.connection.qbo_account_missing_count, len(rows.filtered(lambda r: r.state == "missing")))
+        self.assertEqual(self.connection._qbo_account_ref(by_code),
+                         {"value": self.qbo_account(US_REALM, "Checking")["Id"], "name": "Checking"})
+        with self.assertRaisesRegex(UserError, "Some income QX.*QuickBooks Account Mapping"):
+            self.connection._qbo_account_ref(ambiguous)
+
+    def test_a_manual_mapping_is_kept_when_proposing_again(self):
+        chosen = self.account("QX200", "Consulting QX", "income")
+        proposed = self.account("QX201", "Design income", "income")
+        self.propose()
+        self.assertEqual(self.mapping(chosen).state, "ambiguous")
+        pest = self.qbo_row("account", "Pest Control Services")
+        self.mapping(chosen).write({"qbo_account_id": pest.id})
+        self.assertEqual((self.mapping(chosen).method, self.mapping(chosen).state), ("manual", "mapped"))
+        # A person also overrides a proposal: that sticks too; an untouched proposal follows QuickBooks.
+        services = self.qbo_row("account", "Services")
+        self.mapping(proposed).write({"qbo_account_id": services.id})
+        untouched = self.account("QX202", "Landscaping Services", "income")
+        self.propose()
+        self.assertEqual(self.mapping(chosen).qbo_account_id, pest)
+        self.assertEqual(self.mapping(proposed).qbo_account_id, services)
+        self.assertEqual(self.mapping(untouched).method, "name")
+        untouched.name = "Installation"
+        self.propose()
+        self.assertEqual(self.mapping(untouched).qbo_account_id.name, "Installation")
+
+    def test_missing_accounts_are_created_in_quickbooks_in_batches_and_mapped(self):
+        accounts = self.env["account.account"]
+        for n in range(34):
+            accounts |= self.account("QX3%02d" % n, "Overhead: item %02d" % n, "expense")
+        accounts |= self.account("QX399", "Long code account", "asset_fixed")
+        off_balance = self.account("QX398", "Memo QX", "off_balance")
+        self.propose()
+        rows = self.Mapping.search([("account_id", "in", (accounts | off_balance).ids)])
+        self.assertFalse(rows.filtered("qbo_account_id"))
+        before = len(self.qbo(US_REALM, "Account"))
+        self.emulator_admin.clear_counters()
+        result = rows.with_user(self.manager).action_qbo_create_in_quickbooks()
+        self.assertEqual(result["params"]["type"], "warning")
+        self.assertEqual(self.batch_calls(), 2)   # 36 rows, 30 a call (the off-balance one is not sent)
+        created = {a["AcctNum"]: a for a in self.qbo(US_REALM, "Account").values() if a.get("AcctNum", "").startswith("QX3")}
+        self.assertEqual(len(self.qbo(US_REALM, "Account")), before + 35)
+        self.assertEqual(created["QX300"]["Name"], "Overhead- item 00")
+        self.assertEqual((created["QX300"]["AccountType"], created["QX399"]["AccountType"]), ("Expense", "Fixed Asset"))
+        for account in accounts:
+            row = self.mapping(account)
+            self.assertEqual((row.state, row.method), ("mapped", "created"))
+            self.assertEqual(row.qbo_account_id.qbo_id, created[account.code]["Id"])
+        self.assertEqual(self.mapping(off_balance).state, "missing")
+        self.assertIn("Memo QX", self.mapping(off_balance).error_message)
+        # Proposing again keeps what was created.
+        self.propose()
+        self.assertEqual(set(rows.mapped("method")), {"created", False})
+
+    # ------------------------------------------------------------------ journals
+    def test_bank_journals_map_to_bank_or_other_current_asset_accounts_only(self):
+        bank_account = self.account("1020", "QX savings", "asset_cash")
+        journal = self.env["account.journal"].create({"name": "Visa", "type": "bank", "code": "QXV",
+                                                      "default_account_id": bank_account.id,
+                                                      "company_id": self.company.id})
+        self.propose()
+        row = self.env["qbo.journal.mapping"].search([("connection_id", "=", self.connection.id),
+                                                      ("journal_id", "=", journal.id)])
+        self.assertEqual((row.qbo_account_id.name, row.method, row.state), ("Savings", "account", "mapped"))
+        self.assertEqual(row.qbo_payment_method_id.name, "Visa")
+        self.assertEqual(self.connection._qbo_deposit_account_ref(journal)["name"], "Savings")
+        self.assertEqual(self.connection._qbo_payment_method_ref(journal)["name"], "Visa")
+        with self.assertRaisesRegex(ValidationError, "Bank or Other Current Asset.*Services.*Income"):
+            row.write({"qbo_account_id": self.qbo_row("account", "Services").id})
+        undeposited = self.qbo_row("account", "Undeposited Funds")
+        row.write({"qbo_account_id": undeposited.id, "qbo_payment_method_id": False})
+        self.assertEqual(row.method, "manual")
+        self.assertIsNone(self.connection._qbo_payment_method_ref(journal))
+        other = self.env["account.journal"].create({"name": "QX Cash", "type": "cash", "code": "QXC",
+                                                    "company_id": self.company.id})
+        with self.assertRaisesRegex(UserError, "QX Cash.*QuickBooks Journal Mapping"):
+            self.connection._qbo_deposit_account_ref(other)
+
+    # ------------------------------------------------------------------ taxes
+    def tax_row(self, tax):
+        return self.env["qbo.tax.mapping"].search([("connection_id", "=", self.connection.id),
+                                                   ("tax_id", "=", tax.id)])
+
+    def test_us_automated_sales_tax_maps_taxes_to_tax_or_non(self):
+        taxable, exempt = self.tax("QX Sales 8", 8), self.tax("QX Exempt", 0)
+        self.propose()
+        self.assertEqual(self.connection._qbo_tax_mode(), "us_ast")
+        self.assertEqual((self.tax_row(taxable).us_treatment, self.tax_row(taxable).state), ("TAX", "mapped"))
+        self.assertEqual((self.tax_row(exempt).us_treatment, self.tax_row(exempt).state), ("NON", "mapped"))
+        self.assertEqual(self.connection._qbo_tax_code_ref(taxable), {"value": "TAX"})
+        self.assertEqual(self.connection._qbo_tax_code_ref(exempt), {"value": "NON"})
+        self.assertIsNone(self.connection._qbo_txn_tax_code_ref(taxable | exempt))
+
+    def test_us_without_automated_sales_tax_names_the_document_tax_code(self):
+        self.emulator_admin.patch(US_REALM, "Preferences", {"TaxPrefs": {"PartnerTaxEnabled": False}})
+        california, tucson, odd = self.tax("QX CA 8", 8), self.tax("Tucson", 9.1), self.tax("QX odd", 5)
+        self.propose()
+        self.assertEqual(self.connection._qbo_tax_mode(), "us_manual")
+        self.assertEqual((self.tax_row(california).qbo_tax_code_id.name, self.tax_row(california).method),
+                         ("California", "rate"))
+        self.assertEqual((self.tax_row(tucson).qbo_tax_code_id.name, self.tax_row(tucson).method), ("Tucson", "name"))
+        self.assertEqual((self.tax_row(odd).us_treatment, self.tax_row(odd).state), ("TAX", "missing"))
+        self.assertEqual(self.connection._qbo_txn_tax_code_ref(california)["name"], "California")
+        with self.assertRaisesRegex(UserError, "one sales tax code per document"):
+            self.connection._qbo_txn_tax_code_ref(california | tucson)
+        with self.assertRaisesRegex(UserError, "QX odd") as caught:
+            self.connection._qbo_check_tax_mapping(california | odd)
+        self.assertNotIn("QX CA 8", str(caught.exception))
+
+    def test_uk_taxes_map_to_vat_codes_and_a_document_check_names_the_unmapped_one(self):
+        self.link(UK_REALM)
+        standard, reduced = self.tax("QX VAT 20", 20), self.tax("QX VAT 5 purchases", 5, use="purchase")
+        named, zero = self.tax("exempt", 0), self.tax("QX zero", 0)
+        self.propose()
+        self.assertEqual(self.connection._qbo_tax_mode(), "global")
+        self.assertEqual((self.tax_row(standard).qbo_tax_code_id.name, self.tax_row(standard).method),
+                         ("20.0% S", "rate"))
+        self.assertEqual(self.tax_row(reduced).qbo_tax_code_id.name, "5.0% R")
+        self.assertEqual((self.tax_row(named).qbo_tax_code_id.name, self.tax_row(named).method), ("Exempt", "name"))
+        self.assertEqual((self.tax_row(zero).state, self.tax_row(zero).candidate_count), ("ambiguous", 3))
+        code = self.qbo_row("tax_code", "20.0% S")
+        self.assertEqual(self.connection._qbo_tax_code_ref(standard), {"value": code.qbo_id, "name": "20.0% S"})
+        with self.assertRaisesRegex(UserError, "QX zero") as caught:
+            self.connection._qbo_check_tax_mapping(standard | zero | named)
+        self.assertNotIn("QX VAT 20", str(caught.exception))
+        self.tax_row(zero).write({"qbo_tax_code_id": self.qbo_row("tax_code", "0.0% Z").id})
+        self.assertEqual(self.tax_row(zero).method, "manual")
+        self.connection._qbo_check_tax_mapping(standard | zero | named)
+
+    # ------------------------------------------------------------------ terms
+    def term(self, name, days):
+        return self.env["account.payment.term"].create({"name": name, "company_id": self.company.id, "line_ids": [
+            Command.create({"value": "percent", "value_amount": 100, "nb_days": days, "delay_type": "days_after"})]})
+
+    def test_payment_terms_both_ways(self):
+        named, sixty, thirty = self.term("net 30", 30), self.term("QX 60 days", 60), self.term("QX thirty", 30)
+        fifteen_named = self.term("Net 15", 10)
+        self.propose()
+        Term = self.env["qbo.term.mapping"]
+
+        def row(term):
+            return Term.search([("connection_id", "=", self.connection.id), ("payment_term_id", "=", term.id)])
+        self.assertEqual((row(named).qbo_term_id.name, row(named).method), ("Net 30", "name"))
+        self.assertEqual((row(sixty).qbo_term_id.name, row(sixty).method), ("Net 60", "days"))
+        self.assertEqual((row(thirty).state, row(thirty).candidate_count), ("ambiguous", 2))
+        net60 = self.qbo_row("term", "Net 60")
+        self.assertEqual(self.connection._qbo_term_ref(sixty), {"value": net60.qbo_id, "name": "Net 60"})
+        self.assertIsNone(self.connection._qbo_term_ref(thirty))
+        self.assertEqual(self.connection._qbo_payment_term_from_ref({"value": net60.qbo_id}), sixty)
+        # Net 15 is mapped by name already; a term nobody mapped falls back to an Odoo term of that name.
+        self.assertEqual(self.connection._qbo_payment_term_from_ref({"value": self.qbo_row("term", "Net 15").qbo_id}),
+                         fifteen_named)
+        Term.search([("qbo_term_id", "=", self.qbo_row("term", "Net 15").id)]).write({"qbo_term_id": False})
+        self.assertEqual(self.connection._qbo_payment_term_from_ref(
+            {"value": self.qbo_row("term", "Net 15").qbo_id, "name": "Net 15"}), fifteen_named)
+        due_now = self.qbo_row("term", "Due on receipt")
+        Term.search([("qbo_term_id", "=", due_now.id)]).write({"qbo_term_id": False})
+        self.env["account.payment.term"].search([("name", "=ilike", "Due on receipt")]).active = False
+        self.assertFalse(self.connection._qbo_payment_term_from_ref({"value": due_now.qbo_id}))
+        self.assertFalse(self.connection._qbo_payment_term_from_ref(None))
+
+    def test_propose_button_and_views_open(self):
+        result = self.connection.with_user(self.manager).action_qbo_propose_mappings()
+        self.assertEqual(result["params"]["type"], "success")
+        for action in ("action_qbo_open_lists", "action_qbo_open_account_mapping", "action_qbo_open_tax_mapping",
+                       "action_qbo_open_journal_mapping", "action_qbo_open_term_mapping"):
+            opened = getattr(self.connection, action)()
+            self.assertTrue(self.env[opened["res_model"]].search_count(opened["domain"]), action)
+        for xmlid in ("qbo_account_mapping_menu", "qbo_tax_mapping_menu", "qbo_journal_mapping_menu",
+                      "qbo_term_mapping_menu", "qbo_list_item_menu"):
+            self.assertTrue(self.env.ref("account_quickbooks_online." + xmlid).action)
+        with self.assertRaises(Exception):
+            self.connection.with_user(self.plain_user).action_qbo_propose_mappings()
