@@ -6,3 +6,4 @@ from . import test_qbo_sync_engine
 from . import test_qbo_rate_bucket
 from . import test_qbo_lists
 from . import test_qbo_mappings
+from . import test_qbo_items
