@@ -50,7 +50,7 @@ class QboAccountMapping(models.Model):
     _order = "account_code, id"
 
     account_id = fields.Many2one("account.account", "Odoo account", required=True, ondelete="cascade", index=True)
-    account_code = fields.Char("Code", compute="_compute_account_facts", store=True)
+    account_code = fields.Char("Code", readonly=True, help="The Odoo account's code, as of the last proposal.")
     account_type = fields.Selection(related="account_id.account_type", string="Odoo type")
     qbo_account_id = fields.Many2one(
         "qbo.list.item", "QuickBooks account", ondelete="restrict", index=True,
@@ -62,12 +62,6 @@ class QboAccountMapping(models.Model):
 
     _sql_constraints = [("account_unique", "unique(connection_id, account_id)",
                          "This Odoo account already has a mapping for this QuickBooks company.")]
-
-    @api.depends("account_id", "connection_id")
-    def _compute_account_facts(self):
-        for row in self:
-            row.account_code = row.account_id.with_company(row.connection_id.company_id).code if row.account_id \
-                else False
 
     @api.depends("qbo_account_id", "candidate_count")
     def _compute_state(self):
@@ -101,11 +95,12 @@ class QboAccountMapping(models.Model):
             by_type.setdefault(qbo_account.account_type, []).append(qbo_account)
         home = connection.qbo_currency_code or connection.company_id.currency_id.name
         for row in rows:
-            if row.method in KEPT_METHODS and row.qbo_account_id:
-                continue
             account = row.account_id.with_company(connection.company_id)
-            row.with_context(qbo_proposal=True).write(
-                self._qbo_proposal(account, by_num, by_name, by_type, home))
+            values = {"account_code": account.code} if row.account_code != account.code else {}
+            if not (row.method in KEPT_METHODS and row.qbo_account_id):
+                values.update(self._qbo_proposal(account, by_num, by_name, by_type, home))
+            if values:
+                row.with_context(qbo_proposal=True).write(values)
         return rows
 
     @api.model

@@ -662,6 +662,13 @@ class QboConnection(models.Model):
     def action_qbo_open_term_mapping(self):
         return self._qbo_open_mapping("qbo.term.mapping", _("Payment term mapping"))
 
+    def _qbo_forget_lists(self):
+        """Another QuickBooks company will be linked: its lists and the mappings to them mean nothing there."""
+        for model in ("qbo.account.mapping", "qbo.journal.mapping", "qbo.tax.mapping", "qbo.term.mapping",
+                      "qbo.list.item"):
+            self.env[model].sudo().with_context(active_test=False).search([("connection_id", "in", self.ids)]).unlink()
+        self.write({"qbo_book_close_date": False, "qbo_lists_updated_at": False})
+
     @api.model
     def _cron_qbo_update_lists(self):
         """Daily: refresh every connected company's lists, one company's failure not stopping the others."""

@@ -110,3 +110,17 @@ class TestQboLists(QboListsCase):
         self.assertEqual(result["params"]["type"], "success")
         with self.assertRaises(Exception):
             self.connection.with_user(self.plain_user).action_qbo_update_lists()
+
+    def test_resetting_the_links_forgets_the_lists_and_mappings(self):
+        self.connection.with_user(self.manager).action_qbo_propose_mappings()
+        self.assertTrue(self.rows("account"))
+        self.assertTrue(self.env["qbo.account.mapping"].search([("connection_id", "=", self.connection.id)]))
+        self.connection.sudo().state = "not_connected"
+        wizard = self.env["qbo.connection.reset"].with_user(self.manager).create(
+            {"connection_id": self.connection.id})
+        wizard.action_reset()
+        for model in ("qbo.list.item", "qbo.account.mapping", "qbo.tax.mapping", "qbo.term.mapping",
+                      "qbo.journal.mapping"):
+            self.assertFalse(self.env[model].with_context(active_test=False).search(
+                [("connection_id", "=", self.connection.id)]), model)
+        self.assertFalse(self.connection.qbo_lists_updated_at)

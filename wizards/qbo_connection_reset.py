@@ -35,6 +35,7 @@ class QboConnectionReset(models.TransientModel):
         connection.sudo().write({"realm_id": False, "qbo_company_name": False, "qbo_country_code": False,
                                  "qbo_currency_code": False, "qbo_multicurrency": False,
                                  "qbo_automated_sales_tax": False, "warning_message": False, "state": "not_connected"})
+        connection.sudo()._qbo_forget_lists()
         connection.message_post(body=_("Links to the QuickBooks company (realm %(realm)s) were reset by %(user)s.",
                                        realm=previous or "?", user=self.env.user.name))
         return {"type": "ir.actions.act_window_close"}
