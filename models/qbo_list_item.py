@@ -24,8 +24,12 @@ ENTITY_OF_TYPE = {
     "payment_method": "PaymentMethod", "class": "Class", "department": "Department",
     "currency": "CompanyCurrency",
 }
-# QuickBooks returns only active list rows unless asked for both.
+# QuickBooks returns only active list rows unless asked for both. TaxCode's Active cannot be filtered on
+# (integrators' schema references list it as not filterable), so tax codes are read without a condition.
 ALL_ROWS = "Active IN (true, false)"
+WHERE_OF_TYPE = {"tax_code": ""}
+# US companies' TaxCode query also returns these line pseudo-codes; they are no tax code of a document.
+US_PSEUDO_TAX_CODES = ("TAX", "NON")
 FLOAT_FIELDS = ("rate_value", "purchase_rate_value")
 
 
@@ -89,7 +93,7 @@ class QboListItem(models.Model):
 
         def run(sql):
             return connection._qbo_call(lambda client: client.query(sql))
-        return paging.read_pages(run, entity, ALL_ROWS)
+        return paging.read_pages(run, entity, WHERE_OF_TYPE.get(list_type, ALL_ROWS))
 
     @api.model
     def _qbo_values(self, list_type, row, rates=None):

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .qbo_list_item import US_PSEUDO_TAX_CODES
 from .qbo_mapping_mixin import KEPT_METHODS
 
 TREATMENTS = [("TAX", "Taxable (TAX)"), ("NON", "Not taxable (NON)")]
@@ -32,7 +33,8 @@ class QboTaxMapping(models.Model):
                                     help="US companies: whether lines with this tax are taxable (TAX) or not (NON).")
     qbo_tax_code_id = fields.Many2one(
         "qbo.list.item", "QuickBooks tax code", ondelete="restrict",
-        domain="[('connection_id', '=', connection_id), ('list_type', '=', 'tax_code')]",
+        domain="[('connection_id', '=', connection_id), ('list_type', '=', 'tax_code'), "
+               "('qbo_id', 'not in', ('TAX', 'NON'))]",
         help="Outside the US: the tax code put on each line with this tax. US companies without automated sales "
              "tax: the tax code (rate or group) of a document with this tax.")
 
@@ -77,7 +79,8 @@ class QboTaxMapping(models.Model):
         taxes = Tax.search(Tax._check_company_domain(connection.company_id))
         rows = self._qbo_rows(connection, "tax_id", taxes)
         codes = self.env["qbo.list.item"].search([("connection_id", "=", connection.id),
-                                                  ("list_type", "=", "tax_code"), ("active", "=", True)])
+                                                  ("list_type", "=", "tax_code"), ("active", "=", True),
+                                                  ("qbo_id", "not in", US_PSEUDO_TAX_CODES)])
         mode = connection._qbo_tax_mode()
         for row in rows:
             if row.method in KEPT_METHODS and row._qbo_is_mapped():

@@ -3,6 +3,7 @@ import json
 
 import requests
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import UK_REALM, US_REALM
@@ -124,3 +125,23 @@ class TestQboLists(QboListsCase):
             self.assertFalse(self.env[model].with_context(active_test=False).search(
                 [("connection_id", "=", self.connection.id)]), model)
         self.assertFalse(self.connection.qbo_lists_updated_at)
+
+    def test_lists_and_mappings_are_company_bound_and_read_only_for_users(self):
+        self.connection.with_user(self.manager).action_qbo_propose_mappings()
+        other_company = self.env["res.company"].create({"name": "QX other company"})
+        other = self.env["qbo.connection"].search([("company_id", "=", other_company.id)]) or \
+            self.env["qbo.connection"].create({"company_id": other_company.id})
+        self.env["qbo.list.item"].create({"connection_id": other.id, "list_type": "term", "qbo_id": "1",
+                                          "name": "Elsewhere"})
+        as_user = self.env["qbo.list.item"].with_user(self.plain_user)
+        self.assertEqual(as_user.search_count([]), len(self.rows("account") | self.rows("term") |
+                                                       self.rows("tax_code") | self.rows("tax_rate") |
+                                                       self.rows("payment_method") | self.rows("class") |
+                                                       self.rows("department") | self.rows("currency")))
+        self.assertFalse(as_user.search([("name", "=", "Elsewhere")]))
+        mapping = self.env["qbo.account.mapping"].search([("connection_id", "=", self.connection.id)], limit=1)
+        self.assertTrue(mapping.with_user(self.plain_user).state)
+        with self.assertRaises(AccessError):
+            mapping.with_user(self.plain_user).write({"qbo_account_id": False})
+        mapping.with_user(self.manager).write({"qbo_account_id": self.rows("account")[:1].id})
+        self.assertEqual(mapping.method, "manual")
