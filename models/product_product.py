@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from .. import qbo
 from ..qbo import paging
 
 # Changes to these fields are what QuickBooks shows of an item.
@@ -131,7 +132,10 @@ class ProductProduct(models.Model):
             rows = paging.read_pages(lambda sql: connection._qbo_call(lambda client: client.query(sql)), "Item",
                                      where, select="*, Sku")
             return {(row.get(field) or "").casefold(): row for row in rows}
-        by_sku = find("Sku", {product.default_code[:ITEM_NAME_MAX] for product in todo if product.default_code})
+        try:
+            by_sku = find("Sku", {product.default_code[:ITEM_NAME_MAX] for product in todo if product.default_code})
+        except qbo.QboValidationError:
+            by_sku = {}   # a QuickBooks edition refusing to filter on Sku: fall back to names alone
         matches = {}
         for product in todo:
             row = by_sku.get((product.default_code or "")[:ITEM_NAME_MAX].casefold()) if product.default_code \

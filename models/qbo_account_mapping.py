@@ -1,5 +1,4 @@
 import json
-import logging
 import uuid
 
 from odoo import _, api, fields, models
@@ -7,8 +6,6 @@ from odoo.exceptions import UserError
 
 from .. import qbo
 from .qbo_mapping_mixin import KEPT_METHODS
-
-_logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 30
 # Odoo account type → the QuickBooks AccountType (and, where it narrows things, AccountSubType) it matches,

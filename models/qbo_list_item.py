@@ -1,12 +1,8 @@
-import logging
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import qbo
 from ..qbo import paging
-
-_logger = logging.getLogger(__name__)
 
 LIST_TYPES = [
     ("account", "Account"),
