@@ -217,5 +217,11 @@ class QboAccountMapping(models.Model):
                               "Configuration → QuickBooks Account Mapping (or click Propose mappings on the "
                               "QuickBooks Online connection).",
                               account=account.with_company(connection.company_id).display_name))
+        if not row.qbo_account_id.active:
+            raise UserError(_("The Odoo account %(account)s is mapped to the QuickBooks account %(qbo)s, which is "
+                              "inactive in QuickBooks. Map it to another one in Invoicing → Configuration → "
+                              "QuickBooks Account Mapping.",
+                              account=account.with_company(connection.company_id).display_name,
+                              qbo=row.qbo_account_id.display_name))
         return {"value": row.qbo_account_id.qbo_id, "name": row.qbo_account_id.name}
 

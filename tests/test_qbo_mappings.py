@@ -76,6 +76,12 @@ class TestQboMappings(QboListsCase):
                          {"value": self.qbo_account(US_REALM, "Checking")["Id"], "name": "Checking"})
         with self.assertRaisesRegex(UserError, "Some income QX.*QuickBooks Account Mapping"):
             self.connection._qbo_account_ref(ambiguous)
+        # A QuickBooks account made inactive since is refused by name before QuickBooks would refuse it.
+        self.mapping(ambiguous).write({"qbo_account_id": self.qbo_row("account", "Services").id})
+        self.emulator_admin.patch(US_REALM, "Account", {"Active": False}, self.qbo_account(US_REALM, "Services")["Id"])
+        self.env["qbo.list.item"]._qbo_update_lists(self.connection)
+        with self.assertRaisesRegex(UserError, "Some income QX.*Services.*inactive"):
+            self.connection._qbo_account_ref(ambiguous)
 
     def test_a_manual_mapping_is_kept_when_proposing_again(self):
         chosen = self.account("QX200", "Consulting QX", "income")
@@ -244,3 +250,8 @@ class TestQboMappings(QboListsCase):
             self.assertTrue(self.env.ref("account_quickbooks_online." + xmlid).action)
         with self.assertRaises(Exception):
             self.connection.with_user(self.plain_user).action_qbo_propose_mappings()
+        arch = self.env["qbo.connection"].get_view(
+            self.env.ref("account_quickbooks_online.qbo_connection_view_form").id)["arch"]
+        for name in ("action_qbo_update_lists", "action_qbo_propose_mappings", "action_qbo_open_account_mapping",
+                     "qbo_account_ambiguous_count", "qbo_book_close_date", "push_products"):
+            self.assertIn(name, arch)
