@@ -26,7 +26,7 @@ ALL_ROWS = "Active IN (true, false)"
 WHERE_OF_TYPE = {"tax_code": ""}
 # US companies' TaxCode query also returns these line pseudo-codes; they are no tax code of a document.
 US_PSEUDO_TAX_CODES = ("TAX", "NON")
-FLOAT_FIELDS = ("rate_value", "purchase_rate_value")
+FLOAT_FIELDS = ("rate_value", "purchase_rate_value", "discount_percent")
 
 
 class QboListItem(models.Model):
@@ -58,13 +58,15 @@ class QboListItem(models.Model):
     classification = fields.Char(help="Asset, Liability, Equity, Revenue or Expense.")
     acct_num = fields.Char("Account number")
     currency_code = fields.Char("Currency", help="The account's currency, or the currency's ISO code.")
-    rate_value = fields.Float("Rate (%)", digits=(16, 4),
+    rate_value = fields.Float("Rate (%)", digits=(16, 4), aggregator=None,
                               help="Tax rate: its percentage. Tax code: the sum of its sales rates.")
-    purchase_rate_value = fields.Float("Purchase rate (%)", digits=(16, 4),
+    purchase_rate_value = fields.Float("Purchase rate (%)", digits=(16, 4), aggregator=None,
                                        help="Tax code: the sum of its purchase rates.")
     tax_on_sales = fields.Boolean(help="Tax code with sales rates.")
     tax_on_purchases = fields.Boolean(help="Tax code with purchase rates.")
-    due_days = fields.Integer(help="Term: days until due.")
+    due_days = fields.Integer(help="Term: days until due.", aggregator=None)
+    discount_percent = fields.Float("Discount (%)", aggregator=None,
+                                    help="Term: early payment discount, e.g. 1 for \"1% 10 Net 30\".")
     method_type = fields.Char("Method type", help="Payment method: CREDIT_CARD or NON_CREDIT_CARD.")
     parent_qbo_id = fields.Char("Parent QuickBooks ID")
 
@@ -116,7 +118,8 @@ class QboListItem(models.Model):
                                         for d in purchases),
                 tax_on_sales=bool(sales), tax_on_purchases=bool(purchases))
         elif list_type == "term":
-            values["due_days"] = int(row.get("DueDays") or 0)
+            values.update(due_days=int(row.get("DueDays") or 0),
+                          discount_percent=float(row.get("DiscountPercent") or 0.0))
         elif list_type == "payment_method":
             values["method_type"] = row.get("Type") or False
         elif list_type == "currency":

@@ -60,8 +60,9 @@ class QboTermMapping(models.Model):
                 pick = self._qbo_pick(list(named), "name", _("Several QuickBooks terms are called %s.", term.name))
             else:
                 days = self._qbo_single_due_days(term)
-                fitting = list(qbo_terms.filtered(lambda qbo_term: qbo_term.due_days == days)) \
-                    if days is not None else []
+                # A term with an early payment discount is not "Net N days", whatever its due days.
+                fitting = list(qbo_terms.filtered(lambda qbo_term: qbo_term.due_days == days
+                                                  and not qbo_term.discount_percent)) if days is not None else []
                 pick = self._qbo_pick(fitting, "days", _("%(count)s QuickBooks terms are due after %(days)s days: "
                                                          "pick one.", count=len(fitting), days=days)
                                       if fitting else _("No QuickBooks term of this name or due days."))

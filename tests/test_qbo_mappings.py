@@ -1,4 +1,6 @@
 """Account, journal, tax and payment term mappings: proposals, manual choices kept, creating in QuickBooks."""
+from quickbooks.objects.term import Term as QboTerm
+
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
@@ -214,8 +216,13 @@ class TestQboMappings(QboListsCase):
     def test_payment_terms_both_ways(self):
         named, sixty, thirty = self.term("net 30", 30), self.term("QX 60 days", 60), self.term("QX thirty", 30)
         fifteen_named = self.term("Net 15", 10)
+        # "1% 10 Net 30" is also due in 30 days but has a discount: no candidate for a plain 30-day term.
         self.propose()
         Term = self.env["qbo.term.mapping"]
+        self.assertEqual(Term.search([("payment_term_id", "=", thirty.id)]).qbo_term_id.name, "Net 30")
+        self.connection._qbo_call(lambda client: QboTerm.from_json(
+            {"Name": "Thirty days", "Type": "STANDARD", "DueDays": 30}).save(qb=client))
+        self.propose()
 
         def row(term):
             return Term.search([("connection_id", "=", self.connection.id), ("payment_term_id", "=", term.id)])
