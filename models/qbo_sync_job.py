@@ -133,7 +133,7 @@ class QboSyncJob(models.Model):
 
     def _qbo_send(self, connection, batch):
         try:
-            batch._qbo_prepare_batch(connection)
+            batch._qbo_prepare_records(connection)
         except qbo.QboError as error:
             batch._qbo_retry_or_fail(error)
             return
@@ -162,7 +162,7 @@ class QboSyncJob(models.Model):
             return
         self._qbo_apply(batch, answer, digests)
 
-    def _qbo_prepare_batch(self, connection):
+    def _qbo_prepare_records(self, connection):
         """Let each model see its records of the batch at once before payloads are built, through an
         optional ``_qbo_prepare_batch(connection, entity, records)`` (e.g. to link existing QuickBooks
         objects in one query instead of creating duplicates)."""

@@ -127,3 +127,22 @@ class TestQboItems(QboListsCase):
         product = self.products(1, prefix="Flag off")
         product.list_price = 99
         self.assertFalse(self.jobs(product))
+
+    def test_a_failed_matching_query_keeps_the_batch_for_a_retry(self):
+        products = self.products(2, prefix="Retry QX")
+        self.emulator_admin.faults(query={"fail_next": 1, "fail_status": 503})
+        self.emulator_admin.clear_counters()
+        self.Job._qbo_process(self.connection)
+        jobs = self.jobs(products)
+        self.assertEqual(set(jobs.mapped("state")), {"running"})
+        self.assertEqual(set(jobs.mapped("attempts")), {1})
+        self.assertEqual(self.batch_calls(), 0)
+        self.assertFalse(self.items("Retry QX"))
+        # The batch waits for its back-off; let it come due now.
+        self.env["qbo.sync.job"].flush_model()
+        self.env.cr.execute("UPDATE qbo_sync_job SET next_attempt_at = now() - interval '1 minute' WHERE id IN %s",
+                            [tuple(jobs.ids)])
+        jobs.invalidate_recordset()
+        self.Job._qbo_process(self.connection)
+        self.assertEqual(set(jobs.mapped("state")), {"done"})
+        self.assertEqual(sorted(self.items("Retry QX")), ["Retry QX 000", "Retry QX 001"])
