@@ -710,7 +710,7 @@ class QboConnection(models.Model):
 
     def _qbo_payment_term_from_ref(self, ref):
         """The Odoo payment term for a QuickBooks SalesTermRef / TermRef, or an empty recordset."""
-        return self.env["qbo.term.mapping"].sudo()._qbo_term_from_ref(self, ref)
+        return self.env["qbo.term.mapping"].sudo()._qbo_term_from_ref(self, ref).with_env(self.env)
 
     def _qbo_tax_mode(self):
         """global: a TaxCode per line; us_ast: TAX/NON, QuickBooks computes; us_manual: TAX/NON plus a

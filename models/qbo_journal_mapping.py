@@ -103,7 +103,9 @@ class QboJournalMapping(models.Model):
         account = self._qbo_row(connection, journal).qbo_account_id
         if not account:
             raise UserError(_("The journal %(journal)s has no QuickBooks deposit account. Map it in Invoicing → "
-                              "Configuration → QuickBooks Journal Mapping.", journal=journal.display_name))
+                              "Configuration → QuickBooks Journal Mapping (a journal not listed there yet appears "
+                              "when you click Propose mappings on the QuickBooks Online connection).",
+                              journal=journal.display_name))
         return {"value": account.qbo_id, "name": account.name}
 
     @api.model

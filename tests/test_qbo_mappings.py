@@ -118,8 +118,9 @@ class TestQboMappings(QboListsCase):
         self.emulator_admin.clear_counters()
         result = rows.with_user(self.manager).action_qbo_create_in_quickbooks()
         self.assertEqual(result["params"]["type"], "warning")
-        self.assertEqual(self.batch_calls(), 2)   # 36 rows, 30 a call (the off-balance one is not sent)
-        created = {a["AcctNum"]: a for a in self.qbo(US_REALM, "Account").values() if a.get("AcctNum", "").startswith("QX3")}
+        self.assertEqual(self.batch_calls(), 2)   # 36 rows, 30 a call; the off-balance one is never sent
+        created = {a["AcctNum"]: a for a in self.qbo(US_REALM, "Account").values()
+                   if a.get("AcctNum", "").startswith("QX3")}
         self.assertEqual(len(self.qbo(US_REALM, "Account")), before + 35)
         self.assertEqual(created["QX300"]["Name"], "Overhead- item 00")
         self.assertEqual((created["QX300"]["AccountType"], created["QX399"]["AccountType"]), ("Expense", "Fixed Asset"))
