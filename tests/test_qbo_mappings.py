@@ -134,6 +134,21 @@ class TestQboMappings(QboListsCase):
         self.propose()
         self.assertEqual(set(rows.mapped("method")), {"created", False})
 
+    def test_uk_foreign_currency_accounts_match_and_are_created_in_their_currency(self):
+        self.link(UK_REALM)
+        euro = self.env.ref("base.EUR")
+        euro.active = True
+        euro_bank = self.account("QX900", "QX euro bank", "asset_cash", currency_id=euro.id)
+        euro_card = self.account("QX901", "QX euro card", "liability_credit_card", currency_id=euro.id)
+        self.propose()
+        self.assertEqual((self.mapping(euro_bank).qbo_account_id.name, self.mapping(euro_bank).method),
+                         ("EUR Bank", "type"))   # three Bank accounts, one of them in euros
+        self.assertEqual(self.mapping(euro_card).state, "missing")
+        self.mapping(euro_card).with_user(self.manager).action_qbo_create_in_quickbooks()
+        created = self.qbo_account(UK_REALM, "QX euro card")
+        self.assertEqual((created["AccountType"], created["CurrencyRef"]["value"]), ("Credit Card", "EUR"))
+        self.assertEqual(self.mapping(euro_card).qbo_account_id.currency_code, "EUR")
+
     # ------------------------------------------------------------------ journals
     def test_bank_journals_map_to_bank_or_other_current_asset_accounts_only(self):
         bank_account = self.account("1020", "QX savings", "asset_cash")
