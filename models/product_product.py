@@ -40,8 +40,15 @@ class ProductProduct(models.Model):
 
     # ------------------------------------------------------------------ payload
     def _qbo_item_name(self):
-        # The colon separates parent and sub-item in QuickBooks, so a name may not contain one.
-        name = (self.name or "").replace(":", "-").replace("\t", " ").replace("\n", " ").strip()
+        """The product's name with its variant values, as Item names are unique in QuickBooks.
+
+        The colon separates parent and sub-item in QuickBooks, so a name may not contain one.
+        """
+        name = self.name or ""
+        variant = self.product_template_attribute_value_ids._get_combination_name()
+        if variant:
+            name = "%s (%s)" % (name, variant)
+        name = name.replace(":", "-").replace("\t", " ").replace("\n", " ").strip()
         return name[:ITEM_NAME_MAX]
 
     def _qbo_item_type(self):

@@ -119,6 +119,18 @@ class TestQboItems(QboListsCase):
         self.env["qbo.tax.mapping"]._qbo_propose(self.connection)
         self.assertTrue(product._qbo_payload(self.connection, "Item")["Taxable"])
 
+    def test_variants_become_items_of_their_own_name(self):
+        size = self.env["product.attribute"].create({"name": "QX size", "value_ids": [
+            Command.create({"name": "Small"}), Command.create({"name": "Large"})]})
+        template = self.env["product.template"].create({
+            "name": "QX pot", "categ_id": self.category.id, "taxes_id": [Command.clear()],
+            "attribute_line_ids": [Command.create({"attribute_id": size.id,
+                                                   "value_ids": [Command.set(size.value_ids.ids)]})]})
+        self.assertEqual(len(self.jobs(template.product_variant_ids)), 2)
+        self.Job._qbo_process(self.connection)
+        self.assertEqual(set(self.jobs(template.product_variant_ids).mapped("state")), {"done"})
+        self.assertEqual(sorted(self.items("QX pot")), ["QX pot (Large)", "QX pot (Small)"])
+
     def test_no_job_without_the_flag_or_under_the_import_guard(self):
         self.assertTrue(self.jobs(self.products(1, prefix="Flag on")))
         self.assertFalse(self.jobs(self.env["product.product"].with_context(qbo_no_export=True).create(
