@@ -84,9 +84,28 @@ class QboRateBucket(models.Model):
                 available = min(capacity, tokens + max(0.0, now - updated_at) * rate)
                 refilled[kind] = available
                 if available < 1.0 - EPSILON:
-                    wait = max(wait, MIN_WAIT_SECONDS, (1.0 - available) / rate)
-            taken = 0.0 if wait > 0 else 1.0
+                    # A refill time in the future is a pause (see _qbo_pause): nothing refills before it.
+                    paused = max(0.0, updated_at - now)
+                    wait = max(wait, MIN_WAIT_SECONDS, paused + (1.0 - available) / rate)
+            if wait > 0:
+                return wait   # refilling is linear: leaving the rows as they are loses nothing
             for kind, available in refilled.items():
                 cr.execute("UPDATE qbo_rate_bucket SET tokens = %s, updated_at = %s WHERE realm_id = %s AND kind = %s",
-                           [available - taken, now, realm_id, kind])
-        return wait
+                           [available - 1.0, now, realm_id, kind])
+        return 0.0
+
+    @api.model
+    def _qbo_pause(self, realm_id, seconds=None, clock=time.time):
+        """Intuit answered 429: let no worker call this company for ``seconds`` (a window by default)."""
+        limits = self._qbo_limits()
+        seconds = limits["window"] if seconds is None else seconds
+        resume = clock() + seconds
+        with self.env.registry.cursor() as cr:
+            for kind in DEFAULT_LIMITS:
+                cr.execute("""INSERT INTO qbo_rate_bucket (realm_id, kind, tokens, updated_at)
+                              VALUES (%s, %s, 0, %s)
+                              ON CONFLICT (realm_id, kind) DO UPDATE
+                                 SET tokens = 0, updated_at = GREATEST(qbo_rate_bucket.updated_at, EXCLUDED.updated_at)""",
+                           [realm_id, kind, resume])
+        _logger.info("QuickBooks throttled realm %s: paused for %.0f s", realm_id, seconds)
+        return resume

@@ -4,3 +4,7 @@ from . import test_qbo_connection_security
 from . import test_qbo_connection_concurrency
 from . import test_qbo_sync_engine
 from . import test_qbo_rate_bucket
+from . import test_qbo_sync_faults
+from . import test_qbo_sync_reliability
+from . import test_qbo_sync_workers
+from . import test_qbo_partner_sync
