@@ -6,6 +6,8 @@ import time
 import uuid
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -17,6 +19,7 @@ BATCH_SIZE = 30          # Intuit's limit per batch call
 LEASE_SECONDS = 300      # a claimed batch whose worker vanished is re-sent after this
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = (30, 60, 120, 300, 900, 1800)
+CLAIM_CONFLICT_RETRIES = 20
 CRON_CHUNK = 300         # jobs per cron call; the cron runner calls again while work remains
 NAME_LISTS = ("Customer", "Vendor", "Employee")   # QuickBooks display names are unique across these
 
@@ -131,9 +134,18 @@ class QboSyncJob(models.Model):
         before it is sent and its results right after, so a crash loses nothing.
         """
         scope = set(jobs.ids) if jobs is not None else None
-        handled = 0
+        handled = conflicts = 0
         while handled < job_limit:
-            batch = self._qbo_claim(connection, scope)
+            try:
+                batch = self._qbo_claim(connection, scope)
+            except psycopg2.errors.SerializationFailure:
+                # Another worker claimed rows our REPEATABLE READ snapshot still saw as pending.
+                # Everything before is committed, so a fresh transaction simply looks again.
+                conflicts += 1
+                if not commit or conflicts > CLAIM_CONFLICT_RETRIES:
+                    raise
+                self.env.cr.rollback()
+                continue
             if not batch:
                 break
             if commit:
@@ -165,7 +177,7 @@ class QboSyncJob(models.Model):
             SELECT batch_key FROM qbo_sync_job
              WHERE connection_id = %s AND state = 'running' AND next_attempt_at <= %s {scope}
              ORDER BY priority, id LIMIT 1 FOR UPDATE SKIP LOCKED""".format(scope=in_scope),
-                            [connection.id, now] + scope_args)
+                            [connection.id, now] + scope_args, log_exceptions=False)
         row = self.env.cr.fetchone()
         if row:
             batch = self.search([("batch_key", "=", row[0]), ("state", "=", "running")])
@@ -178,7 +190,8 @@ class QboSyncJob(models.Model):
             SELECT id FROM qbo_sync_job WHERE {due}
                AND priority = (SELECT min(priority) FROM qbo_sync_job WHERE {due})
              ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""".format(due=due),
-                            [connection.id, now] + scope_args + [connection.id, now] + scope_args + [BATCH_SIZE])
+                            [connection.id, now] + scope_args + [connection.id, now] + scope_args + [BATCH_SIZE],
+                            log_exceptions=False)   # a serialization conflict is expected and handled
         batch = self.browse([job_id for job_id, in self.env.cr.fetchall()])
         if batch:
             batch.write({"state": "running", "batch_key": _new_request_id(),

@@ -14,7 +14,7 @@ from ..emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EmulatorServer
 from ..emulator.testing import AdminClient
 from .common import US_REALM, LeakWatch
 
-PARTNERS = 150
+PARTNERS = 300
 PARAMS = {"account_quickbooks_online.client_id": DEMO_CLIENT_ID,
           "account_quickbooks_online.client_secret": DEMO_CLIENT_SECRET,
           "account_quickbooks_online.limit_batch_per_window": "10000",
