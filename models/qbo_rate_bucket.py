@@ -9,7 +9,7 @@ _logger = logging.getLogger(__name__)
 
 # Intuit, per realm: 500 requests a minute, of which 40 batch calls.
 DEFAULT_LIMITS = {"request": 500, "batch": 40}
-BURST_SHARE = 0.1       # a full bucket allows this share of the limit at once
+BURST_SHARE = 0.02      # a full bucket allows this share of the limit at once (at least one call)
 MAX_WAIT_SECONDS = 120
 EPSILON = 1e-9          # waiting exactly the computed time must give a whole token despite rounding
 MIN_WAIT_SECONDS = 0.001
