@@ -135,12 +135,14 @@ def prepare(odoo, registry, url, admin, scale, count):
         return connection.id, partners.ids, save_cpu
 
 
-def run_outbox(odoo, registry, connection_id, partner_ids, admin):
+def run_outbox(odoo, registry, connection_id, partner_ids, admin, profile=None):
     admin.clear_counters()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
         connection = env["qbo.connection"].browse(connection_id)
         jobs = env["qbo.sync.job"]
+        if profile:
+            profile.enable()
         wall, cpu = time.perf_counter(), time.process_time()
         rounds = 0
         while jobs._qbo_process(connection, commit=True):
@@ -148,6 +150,8 @@ def run_outbox(odoo, registry, connection_id, partner_ids, admin):
             if rounds > 10 + len(partner_ids) // BATCH_SIZE:
                 raise BenchFailure("the outbox keeps reporting work left; is the connection still connected?")
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if profile:
+            profile.disable()
         states = Counter(jobs.search([("res_model", "=", "res.partner"), ("res_id", "in", partner_ids)])
                          .mapped("state"))
         if states != Counter({"done": len(partner_ids)}):
@@ -294,7 +298,14 @@ def main():
     parser.add_argument("--time-scale", type=float, default=10.0,
                         help="Intuit minutes last 60/scale seconds, in the emulator and in Odoo's limiter "
                              "(default 10)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile the outbox run with cProfile (which slows it) and print its N costliest "
+                             "functions by own time")
     args = parser.parse_args()
+    profile = None
+    if args.profile:
+        import cProfile
+        profile = cProfile.Profile(time.process_time)
     root, addons = find_odoo()
     if root is None:
         say(addons)
@@ -309,7 +320,7 @@ def main():
         odoo, registry = open_registry(root, addons, workdir, database)
         connection_id, partner_ids, save_cpu = prepare(odoo, registry, url, admin, args.time_scale, args.records)
         say("Outbox: sending %d queued customers ..." % args.records)
-        ours = run_outbox(odoo, registry, connection_id, partner_ids, admin)
+        ours = run_outbox(odoo, registry, connection_id, partner_ids, admin, profile)
         check_customers(admin, ours["names"], "outbox")
         say("Baseline: %d python-quickbooks saves ..." % args.records)
         base = run_baseline(odoo, registry, partner_ids, url, admin, args.time_scale)
@@ -321,6 +332,14 @@ def main():
                                % (base["client_throttled"], base_figures["throttled"]))
         met = report(ours_figures, base_figures, args.records, args.time_scale, save_cpu)
         say("All targets met." if met else "Some targets MISSED (see above).")
+        if profile:
+            import pstats
+            say()
+            say("Outbox run profiled (CPU seconds; cProfile's own overhead inflates the figures above):")
+            stats = pstats.Stats(profile, stream=sys.stdout)
+            stats.sort_stats("tottime").print_stats(args.profile)
+            say("The addon's own functions, by cumulative time:")
+            stats.sort_stats("cumulative").print_stats(MODULE, args.profile)
         return 0
     except BenchFailure as failure:
         say()
