@@ -201,9 +201,10 @@ class QboSyncJob(models.Model):
     def _qbo_send(self, connection, batch):
         """Send one claimed batch. Returns (dependency jobs it queued, whether to go on now)."""
         self._qbo_attach_bindings(connection, batch)
+        records = self._qbo_records_of(batch)
         items, sent, queued = [], {}, self.browse()
         for job in batch:
-            item, dependencies = job._qbo_batch_item(connection)
+            item, dependencies = job._qbo_batch_item(connection, records.get((job.res_model, job.res_id)))
             queued |= dependencies
             if item is not None:
                 sent[str(job.id)] = (item[job.qbo_entity], item.pop("digest"))
@@ -244,10 +245,19 @@ class QboSyncJob(models.Model):
         for job in todo:
             job.binding_id = found[(job.res_model, job.res_id, job.qbo_entity)]
 
-    def _qbo_batch_item(self, connection):
+    @api.model
+    def _qbo_records_of(self, batch):
+        """{(model, id): record} for a batch, browsed together so their fields load in one query per model."""
+        found = {}
+        for res_model in set(batch.mapped("res_model")):
+            ids = [job.res_id for job in batch if job.res_model == res_model]
+            for record in self.env[res_model].browse(ids).exists():
+                found[(res_model, record.id)] = record
+        return found
+
+    def _qbo_batch_item(self, connection, record):
         """This job's BatchItemRequest entry (or None), and the dependency jobs it had to queue first."""
         self.ensure_one()
-        record = self.env[self.res_model].browse(self.res_id).exists()
         if not record:
             self.write({"state": "cancelled", "error_message": _("The Odoo record no longer exists.")})
             return None, self.browse()
