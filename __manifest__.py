@@ -15,6 +15,8 @@
         "views/qbo_templates.xml",
         "views/qbo_connection_views.xml",
         "views/qbo_sync_job_views.xml",
+        "views/qbo_binding_views.xml",
+        "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/qbo_connection_reset_views.xml",
         "views/qbo_menus.xml",

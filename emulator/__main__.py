@@ -2,7 +2,9 @@
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 
 from .seed import PRESETS
 from .server import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_USER, EmulatorServer, Settings
@@ -66,12 +68,15 @@ def main(argv=None):
     print("  Accounting API base (python-quickbooks api_url_v3): %s" % server.api_url)
     print("  Demo app: %s / %s   demo user: %s / %s" % (DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
                                                        DEMO_USER, DEMO_PASSWORD), flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
+    # Serve from a thread and only wait here: a signal then never lands inside the server's own
+    # loop or a request, so Ctrl-C and SIGTERM always stop it cleanly and save the state file.
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_args: stopping.set())
+    server.start()
+    while not stopping.wait(0.5):
         pass
-    finally:
-        server.stop()
+    server.stop()
     return 0
 
 

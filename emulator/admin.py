@@ -206,14 +206,21 @@ class Admin:
     def app_page(self, request, entity):
         """What "View in QuickBooks" opens: the record as the emulator holds it."""
         realm = self.emu.store.realm(request.args.get("realm", ""))
-        etype = by_name(entity)
-        obj_id = request.args.get("txnId") or request.args.get("nameId") or request.args.get("id")
+        etype = by_name(APP_PAGES.get(entity, entity))
+        obj_id = next((request.args[key] for key in ("txnId", "nameId", "itemId", "accountId", "id")
+                       if request.args.get(key)), None)
         obj = realm.data[etype.name].get(obj_id) if realm and etype else None
         if obj is None:
             return Response("Not found", status=404)
         page = INDEX_HEAD % {"title": "%s %s" % (etype.name, obj_id)} + \
             "<pre>%s</pre></main></body></html>" % html.escape(json.dumps(obj, indent=2))
         return Response(page, mimetype="text/html")
+
+
+# The QuickBooks web app's page names (as in https://qbo.intuit.com/app/customerdetail?nameId=1).
+APP_PAGES = {"customerdetail": "Customer", "vendordetail": "Vendor", "employeedetail": "Employee",
+             "item": "Item", "register": "Account", "recvpayment": "Payment", "expense": "Purchase",
+             "journal": "JournalEntry"}
 
 
 def _merge(target, changes):

@@ -284,9 +284,6 @@ class EmulatorServer:
         if self.emulator.settings.state_file:
             self.emulator.store.save(self.emulator.settings.state_file)
 
-    def serve_forever(self):
-        self._server.serve_forever()
-
     def __enter__(self):
         return self.start()
 

@@ -15,6 +15,10 @@ ITEM_PRIORITY = 5       # items go before the customers (10) and documents that 
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
+    # The opening stock of an Inventory item: QuickBooks takes it when the item is created, and an update
+    # must not pretend the stock is still what it was then.
+    _qbo_create_only_fields = ("QtyOnHand", "InvStartDate")
+
     @api.model_create_multi
     def create(self, vals_list):
         products = super().create(vals_list)
@@ -92,12 +96,9 @@ class ProductProduct(models.Model):
         else:
             raise UserError(_("The product %s is tracked in stock but its category has no stock valuation "
                               "account to give QuickBooks as the inventory asset account.", self.display_name))
-        binding = self.env["qbo.binding"].search([("connection_id", "=", connection.id),
-                                                  ("res_model", "=", self._name), ("res_id", "=", self.id),
-                                                  ("qbo_entity", "=", "Item")], limit=1)
-        if not binding.qbo_id:   # QuickBooks takes the opening quantity only when the item is created
-            values["QtyOnHand"] = self.qty_available if "qty_available" in self._fields else 0
-            values["InvStartDate"] = fields.Date.to_string(fields.Date.context_today(self))
+        # Sent on create only (see _qbo_create_only_fields): QuickBooks takes the opening quantity then.
+        values["QtyOnHand"] = self.qty_available if "qty_available" in self._fields else 0
+        values["InvStartDate"] = fields.Date.to_string(fields.Date.context_today(self))
         return values
 
     def _qbo_item_tax_values(self, connection):

@@ -1,4 +1,17 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .. import qbo
+
+# Where the QuickBooks web app shows each type (Intuit's own URL paths).
+APP_PAGES = {"Customer": ("customerdetail", "nameId"), "Vendor": ("vendordetail", "nameId"),
+             "Employee": ("employeedetail", "nameId"), "Item": ("item", "itemId"),
+             "Account": ("register", "accountId"), "Invoice": ("invoice", "txnId"),
+             "CreditMemo": ("creditmemo", "txnId"), "Payment": ("recvpayment", "txnId"),
+             "Bill": ("bill", "txnId"), "BillPayment": ("billpayment", "txnId"),
+             "PurchaseOrder": ("purchaseorder", "txnId"), "Purchase": ("expense", "txnId"),
+             "JournalEntry": ("journal", "txnId"), "SalesReceipt": ("salesreceipt", "txnId"),
+             "VendorCredit": ("vendorcredit", "txnId"), "Deposit": ("deposit", "txnId")}
 
 
 class QboBinding(models.Model):
@@ -22,6 +35,10 @@ class QboBinding(models.Model):
     state = fields.Selection([("pending", "Pending"), ("synced", "Synced"), ("error", "Error")],
                              default="pending", required=True, index=True)
     last_error = fields.Text(copy=False)
+    name_suffix = fields.Char(copy=False, help="Added to the display name in QuickBooks because another type of "
+                                               "QuickBooks record (a customer for a vendor, say) has the name.")
+    record_name = fields.Char("Record", compute="_compute_record_name")
+    qbo_url = fields.Char("QuickBooks page", compute="_compute_qbo_url")
 
     _sql_constraints = [
         ("record_unique", "unique(connection_id, res_model, res_id, qbo_entity)",
@@ -36,6 +53,36 @@ class QboBinding(models.Model):
             record = self.env[binding.res_model].browse(binding.res_id).exists() if binding.res_model else None
             binding.display_name = "%s → %s %s" % (record.display_name if record else "?", binding.qbo_entity,
                                                    binding.qbo_id or "(new)")
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_name(self):
+        for binding in self:
+            record = self.env[binding.res_model].browse(binding.res_id).exists() if binding.res_model else None
+            binding.record_name = record.display_name if record else _("(deleted)")
+
+    @api.depends("qbo_entity", "qbo_id", "connection_id.environment", "connection_id.emulator_url")
+    def _compute_qbo_url(self):
+        for binding in self:
+            page = APP_PAGES.get(binding.qbo_entity)
+            connection = binding.connection_id.sudo()
+            if not (page and binding.qbo_id and connection.realm_id):
+                binding.qbo_url = False
+                continue
+            endpoints = qbo.endpoints_for(connection.environment, connection.emulator_url or "")
+            binding.qbo_url = "%s%s?%s=%s&realm=%s" % (endpoints.app_base, page[0], page[1], binding.qbo_id,
+                                                        connection.realm_id)
+
+    def action_qbo_view_in_quickbooks(self):
+        """Open the linked record in the QuickBooks web app (or the emulator's page for it)."""
+        self.ensure_one()
+        if not self.qbo_url:
+            raise UserError(_("This record is not in QuickBooks yet."))
+        return {"type": "ir.actions.act_url", "url": self.qbo_url, "target": "new"}
+
+    def action_qbo_open_record(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id,
+                "view_mode": "form", "target": "current"}
 
     @api.model
     def _qbo_get_or_create(self, connection, record, entity):

@@ -72,8 +72,23 @@ class QboConnection(models.Model):
     last_call_at = fields.Datetime("Last successful call", readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
     warning_message = fields.Text(readonly=True, copy=False)
-    push_partners = fields.Boolean("Push customers automatically", default=True,
-                                   help="Queue new and changed customers for QuickBooks as they are saved.")
+    push_partners = fields.Boolean("Push customers and vendors automatically", default=True,
+                                   help="Queue new and changed customers and vendors for QuickBooks as they are "
+                                        "saved. When off, they go only through Sync now and the bulk actions.")
+    duplicate_name_policy = fields.Selection(
+        [("ask", "Offer to link (an accountant decides)"), ("link", "Link automatically")],
+        string="Name already in QuickBooks", default="ask", required=True,
+        help="When QuickBooks refuses a new customer or vendor because a record of the same type already has its "
+             "name: either stop and offer the link in the Sync Queue, or link to that record at once (it is then "
+             "not overwritten until the partner next changes in Odoo).")
+    vendor_name_suffix = fields.Char(
+        default=" (Vendor)",
+        help="QuickBooks names are unique across customers, vendors and employees. A vendor whose name a "
+             "QuickBooks customer already has is created with this suffix. Empty: stop with an error instead.")
+    customer_name_suffix = fields.Char(
+        default=" (Customer)",
+        help="A customer whose name a QuickBooks vendor already has is created with this suffix. Empty: stop "
+             "with an error instead.")
 
     _sql_constraints = [
         ("company_unique", "unique(company_id)", "A company has one QuickBooks Online connection."),
@@ -420,10 +435,11 @@ class QboConnection(models.Model):
         """
         self.ensure_one()
         token = self._qbo_access_token()
+        buckets = self.env["qbo.rate.bucket"].sudo()
         for attempt in (1, 2):
-            self.env["qbo.rate.bucket"].sudo()._qbo_acquire(
-                self.sudo().realm_id, ("request", "batch") if batch else ("request",))
-            client = qbo.api_client(self._qbo_endpoints(), self.sudo().realm_id, token, timeout=const.HTTP_TIMEOUT)
+            buckets._qbo_acquire(self.sudo().realm_id, ("request", "batch") if batch else ("request",))
+            client = qbo.api_client(self._qbo_endpoints(), self.sudo().realm_id, token,
+                                    timeout=self._qbo_http_timeout())
             try:
                 result = operation(client)
             except Exception as error:
@@ -433,10 +449,18 @@ class QboConnection(models.Model):
                 if isinstance(failure, qbo.QboAuthError) and attempt == 1:
                     token = self._qbo_refresh(force=True)
                     continue
+                if isinstance(failure, qbo.QboThrottled):
+                    buckets._qbo_pause(self.sudo().realm_id)
                 self._qbo_write_now({"last_error": failure.describe()})
                 raise failure
             self._qbo_note_success()
             return result
+
+    @api.model
+    def _qbo_http_timeout(self):
+        """Seconds to wait for an answer; a system parameter so tests can simulate a slow Intuit."""
+        value = self.env["ir.config_parameter"].sudo().get_param("account_quickbooks_online.http_timeout")
+        return float(value) if value else const.HTTP_TIMEOUT
 
     def _qbo_note_success(self):
         now = fields.Datetime.now()

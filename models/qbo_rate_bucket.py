@@ -1,16 +1,19 @@
 import logging
 import time
 
+import psycopg2
+
 from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
 
 # Intuit, per realm: 500 requests a minute, of which 40 batch calls.
 DEFAULT_LIMITS = {"request": 500, "batch": 40}
-BURST_SHARE = 0.1       # a full bucket allows this share of the limit at once
+BURST_SHARE = 0.02      # a full bucket allows this share of the limit at once (at least one call)
 MAX_WAIT_SECONDS = 120
 EPSILON = 1e-9          # waiting exactly the computed time must give a whole token despite rounding
 MIN_WAIT_SECONDS = 0.001
+SERIALIZATION_RETRIES = 20
 
 
 class QboRateBucket(models.Model):
@@ -67,15 +70,26 @@ class QboRateBucket(models.Model):
     @api.model
     def _qbo_try_take(self, realm_id, kinds, limits, now):
         """Take one token of each kind, all or none; else the seconds to wait."""
+        # Odoo's transactions are REPEATABLE READ: a worker whose snapshot predates another's
+        # take cannot lock the row and must look again in a new transaction.
+        for _attempt in range(SERIALIZATION_RETRIES):
+            try:
+                return self._qbo_try_take_once(realm_id, kinds, limits, now)
+            except psycopg2.errors.SerializationFailure:
+                continue
+        return MIN_WAIT_SECONDS
+
+    @api.model
+    def _qbo_try_take_once(self, realm_id, kinds, limits, now):
         with self.env.registry.cursor() as cr:
             for kind in kinds:
                 capacity = max(1.0, limits[kind] * BURST_SHARE)
                 cr.execute("""INSERT INTO qbo_rate_bucket (realm_id, kind, tokens, updated_at)
                               VALUES (%s, %s, %s, %s) ON CONFLICT (realm_id, kind) DO NOTHING""",
-                           [realm_id, kind, capacity, now])
+                           [realm_id, kind, capacity, now], log_exceptions=False)
             cr.execute("""SELECT kind, tokens, updated_at FROM qbo_rate_bucket
                            WHERE realm_id = %s AND kind = ANY(%s) ORDER BY kind FOR UPDATE""",
-                       [realm_id, list(kinds)])
+                       [realm_id, list(kinds)], log_exceptions=False)
             buckets = cr.fetchall()
             wait, refilled = 0.0, {}
             for kind, tokens, updated_at in buckets:
@@ -84,9 +98,35 @@ class QboRateBucket(models.Model):
                 available = min(capacity, tokens + max(0.0, now - updated_at) * rate)
                 refilled[kind] = available
                 if available < 1.0 - EPSILON:
-                    wait = max(wait, MIN_WAIT_SECONDS, (1.0 - available) / rate)
-            taken = 0.0 if wait > 0 else 1.0
+                    # A refill time in the future is a pause (see _qbo_pause): nothing refills before it.
+                    paused = max(0.0, updated_at - now)
+                    wait = max(wait, MIN_WAIT_SECONDS, paused + (1.0 - available) / rate)
+            if wait > 0:
+                return wait   # refilling is linear: leaving the rows as they are loses nothing
             for kind, available in refilled.items():
-                cr.execute("UPDATE qbo_rate_bucket SET tokens = %s, updated_at = %s WHERE realm_id = %s AND kind = %s",
-                           [available - taken, now, realm_id, kind])
-        return wait
+                cr.execute("""UPDATE qbo_rate_bucket SET tokens = %s, updated_at = GREATEST(updated_at, %s)
+                               WHERE realm_id = %s AND kind = %s""", [available - 1.0, now, realm_id, kind],
+                           log_exceptions=False)
+        return 0.0
+
+    @api.model
+    def _qbo_pause(self, realm_id, seconds=None, clock=time.time):
+        """Intuit answered 429: let no worker call this company for ``seconds`` (a window by default)."""
+        limits = self._qbo_limits()
+        seconds = limits["window"] if seconds is None else seconds
+        resume = clock() + seconds
+        for _attempt in range(SERIALIZATION_RETRIES):
+            try:
+                with self.env.registry.cursor() as cr:
+                    for kind in DEFAULT_LIMITS:
+                        cr.execute("""INSERT INTO qbo_rate_bucket (realm_id, kind, tokens, updated_at)
+                                      VALUES (%s, %s, 0, %s)
+                                      ON CONFLICT (realm_id, kind) DO UPDATE
+                                         SET tokens = 0,
+                                             updated_at = GREATEST(qbo_rate_bucket.updated_at, EXCLUDED.updated_at)""",
+                                   [realm_id, kind, resume], log_exceptions=False)
+                break
+            except psycopg2.errors.SerializationFailure:
+                continue   # someone took or paused meanwhile: pause on top of theirs
+        _logger.info("QuickBooks throttled realm %s: paused for %.0f s", realm_id, seconds)
+        return resume

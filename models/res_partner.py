@@ -1,13 +1,32 @@
-from odoo import api, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 
-# Changes to these fields are what QuickBooks shows of a customer.
-QBO_CUSTOMER_FIELDS = {"name", "email", "phone", "mobile", "street", "street2", "city", "zip", "state_id",
-                       "country_id", "active", "is_company", "customer_rank", "company_name"}
+# Changes to these fields are what QuickBooks shows of a customer or vendor.
+QBO_PARTNER_FIELDS = {"name", "email", "phone", "mobile", "website", "street", "street2", "city", "zip", "state_id",
+                      "country_id", "active", "is_company", "customer_rank", "supplier_rank", "company_name",
+                      "parent_id", "vat", "property_payment_term_id", "property_supplier_payment_term_id"}
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # QuickBooks fixes these when it creates the customer or vendor; an update must not send them.
+    _qbo_create_only_fields = ("CurrencyRef",)
+
+    qbo_binding_count = fields.Integer("QuickBooks links", compute="_compute_qbo_sync_status",
+                                       compute_sudo=True, groups="account_quickbooks_online.group_qbo_user")
+    qbo_sync_error = fields.Text("QuickBooks sync error", compute="_compute_qbo_sync_status", compute_sudo=True,
+                                 groups="account_quickbooks_online.group_qbo_user")
+
+    def _compute_qbo_sync_status(self):
+        bindings = self.env["qbo.binding"].search([("res_model", "=", "res.partner"), ("res_id", "in", self.ids)])
+        for partner in self:
+            mine = bindings.filtered(lambda binding: binding.res_id == partner.id)
+            partner.qbo_binding_count = len(mine)
+            partner.qbo_sync_error = "\n".join("%s: %s" % (binding.qbo_entity, binding.last_error or "")
+                                               for binding in mine if binding.state == "error") or False
+
+    # ------------------------------------------------------------------ queueing (never calls QuickBooks)
     @api.model_create_multi
     def create(self, vals_list):
         partners = super().create(vals_list)
@@ -16,42 +35,133 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if QBO_CUSTOMER_FIELDS & set(vals):
+        if QBO_PARTNER_FIELDS & set(vals):
             self._qbo_queue_push()
         return result
 
     def _qbo_queue_push(self):
-        """Queue customers for QuickBooks; never call QuickBooks from here."""
+        """Queue customers and vendors for QuickBooks; never call QuickBooks from here."""
         if self.env.context.get("qbo_no_export"):
             return
         connections = self.env["qbo.connection"].sudo().search([("state", "=", "connected"),
                                                                 ("push_partners", "=", True)])
+        Job = self.env["qbo.sync.job"].sudo()
         for connection in connections:
-            customers = self.filtered(lambda partner: partner.customer_rank > 0 and (
-                not partner.company_id or partner.company_id == connection.company_id))
-            self.env["qbo.sync.job"].sudo()._qbo_enqueue(connection, customers, "Customer")
+            mine = self.filtered(lambda partner: not partner.company_id or partner.company_id == connection.company_id)
+            Job._qbo_enqueue(connection, mine.filtered(lambda partner: partner.customer_rank > 0), "Customer")
+            Job._qbo_enqueue(connection, mine.filtered(lambda partner: partner.supplier_rank > 0), "Vendor")
+
+    def _qbo_entities(self):
+        """The QuickBooks types this partner is pushed as; a partner that is neither goes as a customer."""
+        self.ensure_one()
+        entities = [entity for entity, rank in (("Customer", self.customer_rank), ("Vendor", self.supplier_rank))
+                    if rank > 0]
+        return entities or ["Customer"]
+
+    # ------------------------------------------------------------------ the QuickBooks shape
+    def _qbo_dependencies(self, connection, entity):
+        """A sub-customer needs its parent customer in QuickBooks first."""
+        self.ensure_one()
+        if entity == "Customer" and self.parent_id:
+            return [(self.parent_id, "Customer")]
+        return []
 
     def _qbo_payload(self, connection, entity):
         """The QuickBooks JSON for this partner as ``entity`` (Customer or Vendor)."""
         self.ensure_one()
         payload = {"DisplayName": self._qbo_display_name(), "Active": self.active}
-        if self.is_company:
-            payload["CompanyName"] = self.name
+        company_name = self.name if self.is_company else (self.parent_id.commercial_company_name or
+                                                          self.company_name)
+        if company_name:
+            payload["CompanyName"] = company_name[:100]
         if self.email:
             payload["PrimaryEmailAddr"] = {"Address": self.email}
         if self.phone:
             payload["PrimaryPhone"] = {"FreeFormNumber": self.phone}
         if self.mobile:
             payload["Mobile"] = {"FreeFormNumber": self.mobile}
+        if self.website:
+            payload["WebAddr"] = {"URI": self.website}
         address = {"Line1": self.street, "Line2": self.street2, "City": self.city,
                    "CountrySubDivisionCode": self.state_id.code, "PostalCode": self.zip,
                    "Country": self.country_id.code}
         address = {key: value for key, value in address.items() if value}
         if address:
             payload["BillAddr"] = address
+        if self.vat:
+            payload["PrimaryTaxIdentifier" if entity == "Customer" else "TaxIdentifier"] = self.vat
+        currency = self._qbo_currency(connection)
+        if currency:
+            payload["CurrencyRef"] = {"value": currency.name}
+        if entity == "Customer" and self.parent_id:
+            parent = self.env["qbo.binding"].search([("connection_id", "=", connection.id),
+                                                     ("res_model", "=", "res.partner"),
+                                                     ("res_id", "=", self.parent_id.id),
+                                                     ("qbo_entity", "=", "Customer")], limit=1)
+            payload.update(ParentRef={"value": parent.qbo_id}, Job=True, BillWithParent=True)
         return payload
 
     def _qbo_display_name(self):
+        # Contacts of a company show as "Company, Person" so two companies' "John Smith" do not collide.
+        name = self.display_name if self.parent_id else self.name
         # QuickBooks refuses a colon, tab or newline in a name and caps it at 500 characters.
-        name = (self.name or self.display_name or "").replace(":", "-").replace("\t", " ").replace("\n", " ")
+        name = (name or self.display_name or "").replace(":", "-").replace("\t", " ").replace("\n", " ")
         return name.strip()[:500]
+
+    def _qbo_currency(self, connection):
+        """The currency a multicurrency QuickBooks company should hold this partner in, when not its home one."""
+        if not connection.qbo_multicurrency or "property_product_pricelist" not in self._fields:
+            return None
+        currency = self.property_product_pricelist.currency_id
+        if currency and currency.name != (connection.qbo_currency_code or connection.company_id.currency_id.name):
+            return currency
+        return None
+
+    # ------------------------------------------------------------------ buttons
+    def _qbo_connection(self):
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        connection = self.env["qbo.connection"].sudo().search([("company_id", "=", company.id)], limit=1)
+        if not connection or connection.state != "connected":
+            raise UserError(_("%s is not connected to QuickBooks Online. Connect it in Invoicing → Configuration → "
+                              "QuickBooks Online.", company.name))
+        return connection
+
+    def action_qbo_sync_now(self):
+        """Send this partner to QuickBooks now, as a customer and/or vendor, and say how it went."""
+        self.ensure_one()
+        connection = self._qbo_connection()
+        Job = self.env["qbo.sync.job"].sudo()
+        jobs = Job.browse()
+        for entity in self._qbo_entities():
+            jobs |= Job._qbo_enqueue(connection, self, entity)
+        Job._qbo_process(connection, jobs=jobs)
+        failed = jobs.filtered(lambda job: job.state == "failed")
+        if failed:
+            kind, title = "danger", _("QuickBooks refused %s", self.display_name)
+            message = "; ".join(failed.mapped("error_message"))
+        elif jobs.filtered(lambda job: job.state in ("pending", "running")):
+            kind, title = "warning", _("QuickBooks sync of %s postponed", self.display_name)
+            message = _("QuickBooks did not answer in time; it will be sent again automatically.")
+        else:
+            kind, title = "success", _("%s is in QuickBooks", self.display_name)
+            message = _("Synced as %s.", ", ".join(jobs.mapped("qbo_entity")))
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"title": title, "message": message, "type": kind, "sticky": kind == "danger",
+                           "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
+
+    def action_qbo_open_bindings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_quickbooks_online.qbo_binding_action")
+        action.update(domain=[("res_model", "=", "res.partner"), ("res_id", "=", self.id)], context={})
+        return action
+
+    def action_qbo_retry_failed(self):
+        """Retry every failed QuickBooks job of this partner (after fixing what Intuit refused)."""
+        self.ensure_one()
+        jobs = self.env["qbo.sync.job"].sudo().search([("res_model", "=", "res.partner"), ("res_id", "=", self.id),
+                                                       ("state", "=", "failed")])
+        if not jobs:
+            raise UserError(_("Nothing of %s waits for a retry.", self.display_name))
+        jobs.action_qbo_retry()
+        return self.action_qbo_sync_now()

@@ -7,3 +7,7 @@ from . import test_qbo_rate_bucket
 from . import test_qbo_lists
 from . import test_qbo_mappings
 from . import test_qbo_items
+from . import test_qbo_sync_faults
+from . import test_qbo_sync_reliability
+from . import test_qbo_sync_workers
+from . import test_qbo_partner_sync

@@ -7,9 +7,11 @@ the emulator issued appeared in any log record captured meanwhile.
 import logging
 import os
 import urllib.parse
+from datetime import timedelta
 
 import requests
 
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user
 
 from ..emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_USER, EmulatorServer
@@ -125,3 +127,55 @@ class QboHttpCase(HttpCase, LeakWatch):
 
     def token_requests(self, grant_type=None):
         return self.emulator_admin.counters("_oauth").get("POST bearer", 0)
+
+
+class QboSyncCase(QboHttpCase):
+    """A connected US company whose pushes are not paced: for tests about what is sent, not how fast."""
+
+    def setUp(self):
+        super().setUp()
+        tokens = self.emulator_admin.grant(US_REALM)
+        self.connection.sudo().write({
+            "state": "connected", "realm_id": US_REALM, "access_token": tokens["access_token"],
+            "refresh_token": tokens["refresh_token"],
+            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        self.Job = self.env["qbo.sync.job"]
+        self.Binding = self.env["qbo.binding"]
+        self.emulator_admin.configure(limits={"batch_per_minute": 10000, "requests_per_minute": 100000})
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("account_quickbooks_online.limit_batch_per_window", "10000")
+        params.set_param("account_quickbooks_online.limit_request_per_window", "100000")
+
+    def customers(self, count, prefix="Outbox", **values):
+        return self.env["res.partner"].create([dict({"name": "%s %05d" % (prefix, n), "customer_rank": 1,
+                                                     "email": "c%d@example.com" % n}, **values)
+                                               for n in range(count)])
+
+    def qbo_objects(self, entity, prefix):
+        data = self.emulator_admin.dump(US_REALM)["data"][entity].values()
+        return [obj for obj in data if obj.get("DisplayName", obj.get("Name", "")).startswith(prefix)]
+
+    def qbo_customers(self, prefix):
+        return self.qbo_objects("Customer", prefix)
+
+    def jobs_of(self, records, entity=None):
+        domain = [("res_model", "=", records._name), ("res_id", "in", records.ids)]
+        return self.Job.search(domain + ([("qbo_entity", "=", entity)] if entity else []), order="id")
+
+    def binding_of(self, record, entity="Customer"):
+        return self.Binding.search([("res_model", "=", record._name), ("res_id", "=", record.id),
+                                    ("qbo_entity", "=", entity)])
+
+    def process(self):
+        return self.Job._qbo_process(self.connection)
+
+    def drain(self, rounds=60):
+        """Process until the queue is empty, letting every backoff pass at once; return the rounds used."""
+        for attempt in range(rounds):
+            self.process()
+            waiting = self.Job.search([("connection_id", "=", self.connection.id),
+                                       ("state", "in", ("pending", "running"))])
+            if not waiting:
+                return attempt + 1
+            waiting.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+        raise AssertionError("the queue did not drain in %d rounds" % rounds)

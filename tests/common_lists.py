@@ -3,20 +3,13 @@ from datetime import timedelta
 
 from odoo import fields
 
-from .common import US_REALM, QboHttpCase
+from .common import US_REALM, QboSyncCase
 
 
-class QboListsCase(QboHttpCase):
-
-    def setUp(self):
-        super().setUp()
-        self.emulator_admin.configure(limits={"batch_per_minute": 10000, "requests_per_minute": 100000})
-        params = self.env["ir.config_parameter"].sudo()
-        params.set_param("account_quickbooks_online.limit_batch_per_window", "10000")
-        params.set_param("account_quickbooks_online.limit_request_per_window", "100000")
-        self.link(US_REALM)
+class QboListsCase(QboSyncCase):
 
     def link(self, realm_id, connection=None):
+        """Point the connection at ``realm_id`` with fresh tokens; its country is read again from QuickBooks."""
         connection = connection or self.connection
         tokens = self.emulator_admin.grant(realm_id)
         connection.sudo().write({

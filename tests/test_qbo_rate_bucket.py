@@ -28,12 +28,12 @@ class TestQboRateBucketArithmetic(QboHttpCase):
         worst = max(sum(1 for t in taken if start <= t < start + 60) for start in taken)
         self.assertLessEqual(worst, 40, "Intuit's 40 batch calls in any 60 s")
         per_minute = len(taken) / 10.0
-        self.assertGreaterEqual(per_minute / 40, 0.9, "at least 90% of the ceiling")
+        self.assertGreaterEqual(per_minute / 40, 0.95, "at least 95% of the ceiling")
 
     def test_kinds_are_taken_together_or_not_at_all(self):
         buckets = self.env["qbo.rate.bucket"]
         fake = FakeTime()
-        for _ in range(4):   # the batch bucket's burst
+        for _ in range(4):   # more than the batch bucket's burst of one
             buckets._qbo_acquire("realm-both", ("request", "batch"), sleep=fake.sleep, clock=fake.time)
         limits = buckets._qbo_limits()
         self.assertGreater(buckets._qbo_try_take("realm-both", ("request", "batch"), limits, fake.now), 0)

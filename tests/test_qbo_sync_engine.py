@@ -5,36 +5,11 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import US_REALM, QboHttpCase
+from .common import US_REALM, QboSyncCase
 
 
 @tagged("post_install", "-at_install")
-class TestQboSyncEngine(QboHttpCase):
-
-    def setUp(self):
-        super().setUp()
-        tokens = self.emulator_admin.grant(US_REALM)
-        self.connection.sudo().write({
-            "state": "connected", "realm_id": US_REALM, "access_token": tokens["access_token"],
-            "refresh_token": tokens["refresh_token"],
-            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
-        self.Job = self.env["qbo.sync.job"]
-        # These tests are about batching and idempotency, not pacing: lift the limits on both sides.
-        self.emulator_admin.configure(limits={"batch_per_minute": 10000, "requests_per_minute": 100000})
-        params = self.env["ir.config_parameter"].sudo()
-        params.set_param("account_quickbooks_online.limit_batch_per_window", "10000")
-        params.set_param("account_quickbooks_online.limit_request_per_window", "100000")
-
-    def customers(self, count, prefix="Outbox"):
-        return self.env["res.partner"].create([{"name": "%s %05d" % (prefix, n), "customer_rank": 1,
-                                                "email": "c%d@example.com" % n} for n in range(count)])
-
-    def qbo_customers(self, prefix):
-        data = self.emulator_admin.dump(US_REALM)["data"]["Customer"].values()
-        return [c for c in data if c["DisplayName"].startswith(prefix)]
-
-    def process(self):
-        self.Job._qbo_process(self.connection)
+class TestQboSyncEngine(QboSyncCase):
 
     def test_saving_a_customer_queues_a_job_and_calls_nothing(self):
         before = self.emulator_admin.counters(US_REALM).get("total", 0)
@@ -88,27 +63,31 @@ class TestQboSyncEngine(QboHttpCase):
         self.assertEqual(stored["PrimaryPhone"]["FreeFormNumber"], "555-0199")
         self.assertEqual(stored["PrimaryEmailAddr"]["Address"], "c0@example.com")
 
-    def test_one_fault_never_fails_its_neighbours(self):
+    def test_a_validation_fault_shows_on_its_record_while_the_rest_of_its_batch_succeeds(self):
         good = self.customers(3, prefix="Neighbour")
-        clash = self.env["res.partner"].create({"name": "Amy's Bird Sanctuary", "customer_rank": 1})
+        bad = self.env["res.partner"].create({"name": "Neighbour Bad", "customer_rank": 1, "email": "not-an-email"})
         self.process()
-        failed = self.Job.search([("res_id", "=", clash.id), ("res_model", "=", "res.partner")])
+        failed = self.jobs_of(bad)
         self.assertEqual(failed.state, "failed")
-        self.assertEqual(failed.error_code, "6240")
-        self.assertIn("Duplicate Name", failed.error_message)
-        self.assertEqual(set(self.Job.search([("res_id", "in", good.ids)]).mapped("state")), {"done"})
+        self.assertTrue(failed.error_code)
+        self.assertIn("email", failed.error_message.lower())
+        self.assertEqual(set(self.jobs_of(good).mapped("state")), {"done"})
         self.assertEqual(len(self.qbo_customers("Neighbour")), 3)
+        # The record itself says so: a banner (the computed error) and a note in its chatter.
+        bad.invalidate_recordset()
+        self.assertIn("email", bad.qbo_sync_error.lower())
+        self.assertIn("QuickBooks Online refused this Customer", bad.message_ids[0].body)
 
     def test_a_crash_after_intuit_accepted_the_batch_creates_nothing_new(self):
         partners = self.customers(45, prefix="Crash")
         original = type(self.Job)._qbo_apply
         calls = []
 
-        def crash_once(job_model, batch, answer, digests):
+        def crash_once(job_model, connection, batch, answer, sent):
             calls.append(len(batch))
             if len(calls) == 1:
                 raise ConnectionError("worker killed after QuickBooks answered")
-            return original(job_model, batch, answer, digests)
+            return original(job_model, connection, batch, answer, sent)
 
         with patch.object(type(self.Job), "_qbo_apply", crash_once):
             # Not assertRaises: its savepoint would undo the claim, which production commits before sending.

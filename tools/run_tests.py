@@ -82,23 +82,41 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def link_addon(prefix):
+    """A new temporary addons directory holding this checkout under the module's name."""
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    os.symlink(ROOT, os.path.join(workdir, MODULE))
+    return workdir
+
+
+def database_options():
+    """Odoo's database connection options from the libpq environment variables, if set."""
+    options = []
+    for option, variable in (("--db_host", "PGHOST"), ("--db_port", "PGPORT"), ("--db_user", "PGUSER")):
+        if os.environ.get(variable):
+            options += [option, os.environ[variable]]
+    return options
+
+
+def odoo_command(root, addons, workdir, database):
+    """An odoo-bin command line for ``database``, the addon found through ``workdir``."""
+    return [sys.executable, "-c", "import sys; sys.path.insert(0, %r); import odoo.cli; odoo.cli.main()" % root,
+            "-d", database, "--addons-path", ",".join(addons + [workdir]),
+            "--data-dir", os.path.join(workdir, "data")] + database_options()
+
+
 def run_odoo_tests(test_tags):
     """Install the addon with its tests in a new database; return (passed, failed)."""
     root, addons = find_odoo()
     if root is None:
         print(addons)
         return 0, 1
-    workdir = tempfile.mkdtemp(prefix="qbo-test-")
-    os.symlink(ROOT, os.path.join(workdir, MODULE))
+    workdir = link_addon("qbo-test-")
     database = "qbo_test_%d_%d" % (os.getpid(), int(time.time()))
-    command = [sys.executable, "-c", "import sys; sys.path.insert(0, %r); import odoo.cli; odoo.cli.main()" % root,
-               "-d", database, "--addons-path", ",".join(addons + [workdir]), "-i", MODULE,
-               "--test-enable", "--test-tags", test_tags, "--stop-after-init", "--without-demo", "all",
-               "--http-interface", "127.0.0.1", "--http-port", str(free_port()), "--log-level", "test",
-               "--data-dir", os.path.join(workdir, "data"), "--max-cron-threads", "0"]
-    for option, variable in (("--db_host", "PGHOST"), ("--db_port", "PGPORT"), ("--db_user", "PGUSER")):
-        if os.environ.get(variable):
-            command += [option, os.environ[variable]]
+    command = odoo_command(root, addons, workdir, database) + [
+        "-i", MODULE, "--test-enable", "--test-tags", test_tags, "--stop-after-init", "--without-demo", "all",
+        "--http-interface", "127.0.0.1", "--http-port", str(free_port()), "--log-level", "test",
+        "--max-cron-threads", "0"]
     print("Odoo tests: installing %s with its tests into database %s" % (MODULE, database), flush=True)
     env = dict(os.environ, OAUTHLIB_INSECURE_TRANSPORT="1")
     summary, errors = None, 0

@@ -103,3 +103,16 @@ def test_python_dash_m_emulator_serves_and_saves(tmp_path):
         process.wait(timeout=30)
     with open(state) as handle:
         assert json.load(handle)["realms"][0]["realm_id"] == US
+
+
+def test_view_in_quickbooks_pages_answer_intuit_paths(server):
+    for path in ("app/customerdetail?nameId=1", "app/Customer?id=1", "app/vendordetail?nameId=%s"):
+        if "%s" in path:
+            vendor_id = next(iter(AdminClient(server.url).dump(US)["data"]["Vendor"]))
+            path = path % vendor_id
+        page = requests.get("%s%s&realm=%s" % (server.url, path, US), timeout=10)
+        assert page.status_code == 200, path
+    assert "Amy&#x27;s Bird Sanctuary" in requests.get(
+        "%sapp/customerdetail?nameId=1&realm=%s" % (server.url, US), timeout=10).text
+    missing = requests.get("%sapp/customerdetail?nameId=99999&realm=%s" % (server.url, US), timeout=10)
+    assert missing.status_code == 404

@@ -1,0 +1,165 @@
+"""Intuit's faults turned into decisions: duplicate names, missing dependencies, throttling, backoff."""
+import time
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from ..emulator.testing import quickbooks
+from ..models.qbo_sync_job import BACKOFF_SECONDS, _backoff_seconds
+from .common import US_REALM, QboSyncCase
+
+AMY = "Amy's Bird Sanctuary"   # a customer of the US sample company, Id 1
+
+
+@tagged("post_install", "-at_install")
+class TestQboSyncFaults(QboSyncCase):
+
+    def qb(self):
+        return quickbooks(self.emulator.url, US_REALM, self.emulator_admin.grant(US_REALM)["access_token"])
+
+    # ------------------------------------------------------------------ 6240 duplicate name
+    def test_a_duplicate_name_is_offered_for_linking_and_linked_from_the_queue(self):
+        partner = self.env["res.partner"].create({"name": AMY, "customer_rank": 1, "email": "amy@example.com"})
+        self.process()
+        job = self.jobs_of(partner)
+        self.assertEqual((job.state, job.error_code, job.conflict_qbo_id), ("failed", "6240", "1"))
+        self.assertIn("already exists (Id 1)", job.error_message)
+        job.with_user(self.manager).action_qbo_link_existing()
+        binding = self.binding_of(partner)
+        self.assertEqual((job.state, binding.qbo_id, binding.state), ("done", "1", "synced"))
+        self.assertEqual(len(self.qbo_customers(AMY)), 1, "linked, not created a second time")
+        # Linking did not overwrite QuickBooks; the next change in Odoo is sent as a sparse update.
+        self.assertEqual(self.qbo_customers(AMY)[0]["PrimaryEmailAddr"]["Address"], "Birds@Intuit.com")
+        partner.write({"phone": "555-0110"})
+        self.process()
+        stored = self.qbo_customers(AMY)[0]
+        self.assertEqual(stored["PrimaryPhone"]["FreeFormNumber"], "555-0110")
+        self.assertEqual(stored["Notes"], "Prefers invoices by email. Gate code 4581.")
+
+    def test_the_link_policy_links_a_duplicate_name_without_asking(self):
+        self.connection.duplicate_name_policy = "link"
+        partner = self.env["res.partner"].create({"name": AMY, "customer_rank": 1})
+        others = self.customers(4, prefix="Batchmate")
+        self.emulator_admin.clear_counters()
+        self.process()
+        self.assertEqual(self.jobs_of(partner).state, "done")
+        self.assertEqual(self.binding_of(partner).qbo_id, "1")
+        self.assertEqual(set(self.jobs_of(others).mapped("state")), {"done"})
+        counters = self.emulator_admin.counters(US_REALM)
+        # One batch, then one query per name list (customers, vendors, employees) for all duplicates at once.
+        self.assertEqual((counters["POST batch"], counters.get("GET query", 0) + counters.get("POST query", 0)),
+                         (1, 3))
+
+    def test_a_name_held_by_another_link_is_not_linked_twice(self):
+        self.connection.duplicate_name_policy = "link"
+        first = self.env["res.partner"].create({"name": AMY, "customer_rank": 1})
+        self.process()
+        second = self.env["res.partner"].create({"name": AMY, "customer_rank": 1, "email": "other@example.com"})
+        self.process()
+        job = self.jobs_of(second)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("is linked to %s" % first.display_name, job.error_message)
+
+    def test_a_vendor_whose_name_a_customer_has_gets_the_connection_suffix(self):
+        both = self.env["res.partner"].create({"name": "Both Ways Ltd", "customer_rank": 1, "supplier_rank": 1})
+        vendor_only = self.env["res.partner"].create({"name": AMY, "supplier_rank": 1})
+        self.drain()
+        self.assertEqual(set(self.jobs_of(both | vendor_only).mapped("state")), {"done"})
+        self.assertEqual(len(self.qbo_objects("Customer", "Both Ways Ltd")), 1)
+        self.assertEqual([v["DisplayName"] for v in self.qbo_objects("Vendor", "Both Ways Ltd")],
+                         ["Both Ways Ltd (Vendor)"])
+        self.assertEqual([v["DisplayName"] for v in self.qbo_objects("Vendor", AMY)], [AMY + " (Vendor)"])
+        binding = self.binding_of(vendor_only, "Vendor")
+        self.assertEqual(binding.name_suffix, " (Vendor)")
+        # Later updates keep the suffixed name instead of colliding again.
+        vendor_only.write({"phone": "555-0120"})
+        self.process()
+        self.assertEqual(self.jobs_of(vendor_only)[-1].state, "done")
+        self.assertEqual(self.qbo_objects("Vendor", AMY)[0]["PrimaryPhone"]["FreeFormNumber"], "555-0120")
+
+    def test_without_a_suffix_a_cross_type_duplicate_fails_with_an_explanation(self):
+        self.connection.vendor_name_suffix = False
+        vendor = self.env["res.partner"].create({"name": AMY, "supplier_rank": 1})
+        self.drain()
+        job = self.jobs_of(vendor)
+        self.assertEqual((job.state, job.error_code), ("failed", "6240"))
+        self.assertIn("A QuickBooks Customer is already named", job.error_message)
+
+    # ------------------------------------------------------------------ 2500 / 610 dependencies
+    def test_a_missing_parent_is_synced_before_its_sub_customer(self):
+        parent = self.env["res.partner"].with_context(qbo_no_export=True).create(
+            {"name": "Parent Holdings", "is_company": True})
+        child = self.env["res.partner"].create({"name": "Branch Office", "parent_id": parent.id,
+                                                "customer_rank": 1, "type": "invoice"})
+        self.assertFalse(self.jobs_of(parent), "the parent is not a customer yet: nothing queued for it")
+        self.emulator_admin.clear_counters()
+        self.drain()
+        parent_binding, child_binding = self.binding_of(parent), self.binding_of(child)
+        self.assertEqual((parent_binding.state, child_binding.state), ("synced", "synced"))
+        stored = self.emulator_admin.dump(US_REALM)["data"]["Customer"][child_binding.qbo_id]
+        self.assertEqual(stored["ParentRef"]["value"], parent_binding.qbo_id)
+        self.assertTrue(stored["Job"])
+        self.assertEqual(stored["FullyQualifiedName"], "Parent Holdings:Parent Holdings, Branch Office")
+        self.assertEqual(self.emulator_admin.counters(US_REALM)["POST batch"], 2, "parent's batch, then child's")
+
+    def test_a_parent_made_inactive_in_quickbooks_is_reactivated_then_the_child_sent(self):
+        parent = self.env["res.partner"].create({"name": "Dormant Parent", "is_company": True, "customer_rank": 1})
+        self.process()
+        binding = self.binding_of(parent)
+        from quickbooks.objects import Customer
+        qb = self.qb()
+        theirs = Customer.get(binding.qbo_id, qb=qb)
+        theirs.Active = False
+        theirs.save(qb=qb)
+        child = self.env["res.partner"].create({"name": "Waking Child", "parent_id": parent.id,
+                                                "customer_rank": 1, "type": "invoice"})
+        self.drain()
+        job = self.jobs_of(child)
+        self.assertEqual(job.state, "done", job.error_message)
+        self.assertEqual(job.attempts, 1)
+        data = self.emulator_admin.dump(US_REALM)["data"]["Customer"]
+        self.assertTrue(data[binding.qbo_id]["Active"])
+        self.assertEqual(data[self.binding_of(child).qbo_id]["ParentRef"]["value"], binding.qbo_id)
+
+    def test_a_sub_customer_waits_for_a_parent_quickbooks_refused(self):
+        parent = self.env["res.partner"].create({"name": "Bad Parent", "is_company": True, "customer_rank": 1,
+                                                 "email": "broken"})
+        self.process()
+        child = self.env["res.partner"].create({"name": "Blocked Child", "parent_id": parent.id,
+                                                "customer_rank": 1, "type": "invoice"})
+        self.process()
+        job = self.jobs_of(child)
+        self.assertEqual(job.state, "failed")
+        self.assertIn("needs", job.error_message)
+        self.assertIn("Bad Parent", job.error_message)
+
+    # ------------------------------------------------------------------ throttling and backoff
+    def test_a_throttled_batch_pauses_the_company_and_waits(self):
+        self.customers(45, prefix="Throttled")
+        self.emulator_admin.faults(batch={"fail_next": 1, "fail_status": 429})
+        handled = self.process()
+        self.assertEqual(handled, 30, "no second batch is sent into a throttle")
+        waiting = self.Job.search([("state", "=", "running")])
+        self.assertEqual(len(waiting), 30)
+        self.assertEqual(set(waiting.mapped("error_code")), {"3001"})
+        self.assertTrue(self.Job._qbo_is_paused(self.connection))
+        self.env.flush_all()
+        self.env.cr.execute("SELECT min(updated_at) FROM qbo_rate_bucket WHERE realm_id = %s", [US_REALM])
+        self.assertGreater(self.env.cr.fetchone()[0], time.time() + 50, "paused for Intuit's minute")
+
+    def test_backoff_grows_and_is_jittered(self):
+        for attempt in range(1, len(BACKOFF_SECONDS) + 1):
+            base = BACKOFF_SECONDS[attempt - 1]
+            draws = [_backoff_seconds(attempt) for _ in range(20)]
+            self.assertTrue(all(base / 2 <= d <= base for d in draws))
+            self.assertGreater(len(set(draws)), 1)
+
+    def test_the_cron_reports_progress_and_leaves_the_rest_for_its_next_run(self):
+        self.customers(40, prefix="Progress")
+        cron = self.env.ref("account_quickbooks_online.ir_cron_qbo_process_jobs")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id, "remaining": 0, "done": 0})
+        with patch("odoo.addons.account_quickbooks_online.models.qbo_sync_job.CRON_CHUNK", 30), \
+                patch.object(self.env.cr, "commit", lambda: None):
+            self.Job.with_context(ir_cron_progress_id=progress.id)._cron_qbo_process_jobs()
+        self.assertEqual((progress.done, progress.remaining), (30, 10))
+        self.assertEqual(len(self.qbo_customers("Progress")), 30)

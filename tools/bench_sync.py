@@ -1,0 +1,360 @@
+#!/usr/bin/env python3
+"""Sync benchmark: new customers pushed from Odoo to the emulator under Intuit's limits.
+
+Two ways of sending the same customers, in one run, against one emulator
+process throttling like Intuit (500 requests and 10 concurrent per minute and
+realm, 40 batch calls a minute), its minute shortened by ``--time-scale``:
+
+* the addon's outbox: partners saved in Odoo queue sync jobs, which
+  ``qbo.sync.job._qbo_process`` sends in batches of 30, paced by the addon's
+  own rate limiter (its window shortened by the same scale);
+* a baseline the way commercial connectors work: python-quickbooks
+  ``Customer(...).save(qb=...)`` once per partner, no batching, no pacing,
+  and on a 429 a pause of one (Intuit) second and the same call again.
+
+The emulator runs as a separate process so that ``time.process_time()`` here
+is Odoo's CPU alone. Requests are counted by the emulator (throttled answers
+included). Both runs are checked: every customer must exist in the emulator
+exactly once, else the script says so loudly and exits non-zero. The database
+is created for the run and dropped at the end, also on failure.
+
+A script, not a test: Odoo never imports it.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from datetime import timedelta
+
+TOOLS = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, TOOLS)
+from run_tests import MODULE, ROOT, database_options, find_odoo, free_port, link_addon, odoo_command  # noqa: E402
+
+sys.path.insert(0, ROOT)
+os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")
+from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET  # noqa: E402
+from emulator.testing import AdminClient, quickbooks  # noqa: E402
+
+US_REALM = "9341452727711001"
+LIMITS = {"requests_per_minute": 500, "concurrent": 10, "batch_per_minute": 40}
+BATCH_SIZE = 30
+TARGETS = {"requests_per_record": 0.05, "fewer_requests": 20.0, "cpu_ms_per_record": 3.0, "ceiling_share": 0.90}
+NAME = "Bench Customer %05d"
+
+
+class BenchFailure(Exception):
+    pass
+
+
+def say(text=""):
+    print(text, flush=True)
+
+
+# ---------------------------------------------------------------------- processes
+def start_emulator(scale):
+    port = free_port()
+    command = [sys.executable, "-m", "emulator", "--port", str(port), "--preset", "us", "--time-scale", str(scale),
+               "--requests-per-minute", str(LIMITS["requests_per_minute"]),
+               "--concurrent", str(LIMITS["concurrent"]),
+               "--batch-per-minute", str(LIMITS["batch_per_minute"]), "--log-level", "WARNING"]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    url = "http://127.0.0.1:%d/" % port
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchFailure("the emulator exited at start (code %s)" % process.returncode)
+        try:
+            urllib.request.urlopen(url + "_emulator/counters", timeout=2).read()
+            return process, url
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise BenchFailure("the emulator did not answer on %s within 30 s" % url)
+
+
+def install_addon(root, addons, workdir, database):
+    say("Installing %s into the new database %s (about a minute) ..." % (MODULE, database))
+    command = odoo_command(root, addons, workdir, database) + [
+        "-i", MODULE, "--stop-after-init", "--without-demo", "all", "--log-level", "warn",
+        "--http-port", str(free_port()), "--max-cron-threads", "0"]
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True)
+    if result.returncode != 0 or " ERROR " in result.stderr + result.stdout:
+        sys.stdout.write(result.stdout[-5000:] + result.stderr[-5000:])
+        raise BenchFailure("installing the addon failed (exit code %d)" % result.returncode)
+
+
+def open_registry(root, addons, workdir, database):
+    """Odoo in this process: the registry of the freshly installed database."""
+    sys.path.insert(0, root)
+    import odoo
+    from odoo.modules.registry import Registry
+    odoo.tools.config.parse_config(["-d", database, "--addons-path", ",".join(addons + [workdir]),
+                                    "--data-dir", os.path.join(workdir, "data"), "--log-level", "warn"]
+                                   + database_options())
+    return odoo, Registry(database)
+
+
+def close_odoo(database):
+    if "odoo" in sys.modules:
+        from odoo.modules.registry import Registry
+        from odoo.sql_db import close_all
+        Registry.delete(database)
+        close_all()
+
+
+# ---------------------------------------------------------------------- the two runs
+def prepare(odoo, registry, url, admin, scale, count):
+    """Point the company's connection at the emulator, then save ``count`` customers (queues jobs)."""
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        params = env["ir.config_parameter"]
+        params.set_param("account_quickbooks_online.client_id", DEMO_CLIENT_ID)
+        params.set_param("account_quickbooks_online.client_secret", DEMO_CLIENT_SECRET)
+        # Intuit's limits (the defaults), their minute shortened like the emulator's.
+        params.set_param("account_quickbooks_online.rate_window_seconds", repr(60.0 / scale))
+        tokens = admin.grant(US_REALM)
+        connection = env["qbo.connection"].search([("company_id", "=", env.company.id)])
+        connection.write({"environment": "emulator", "emulator_url": url, "state": "connected",
+                          "realm_id": US_REALM, "access_token": tokens["access_token"],
+                          "refresh_token": tokens["refresh_token"],
+                          "access_token_expires_at": odoo.fields.Datetime.now() + timedelta(hours=1)})
+        cr.commit()
+        started = time.process_time()
+        partners = env["res.partner"].create([{"name": NAME % n, "customer_rank": 1,
+                                               "email": "bench%05d@example.com" % n} for n in range(count)])
+        cr.commit()
+        save_cpu = time.process_time() - started
+        queued = env["qbo.sync.job"].search_count([("res_model", "=", "res.partner"),
+                                                   ("res_id", "in", partners.ids), ("state", "=", "pending")])
+        if queued != count:
+            raise BenchFailure("saving %d customers queued %d sync jobs" % (count, queued))
+        return connection.id, partners.ids, save_cpu
+
+
+def run_outbox(odoo, registry, connection_id, partner_ids, admin, profile=None):
+    admin.clear_counters()
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        connection = env["qbo.connection"].browse(connection_id)
+        jobs = env["qbo.sync.job"]
+        if profile:
+            profile.enable()
+        wall, cpu = time.perf_counter(), time.process_time()
+        rounds = 0
+        while jobs._qbo_process(connection, commit=True):
+            rounds += 1
+            if rounds > 10 + len(partner_ids) // BATCH_SIZE:
+                raise BenchFailure("the outbox keeps reporting work left; is the connection still connected?")
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        if profile:
+            profile.disable()
+        states = Counter(jobs.search([("res_model", "=", "res.partner"), ("res_id", "in", partner_ids)])
+                         .mapped("state"))
+        if states != Counter({"done": len(partner_ids)}):
+            failed = jobs.search([("res_id", "in", partner_ids), ("state", "!=", "done")], limit=3)
+            raise BenchFailure("outbox jobs did not all end done: %s; e.g. %s" % (
+                dict(states), [(job.error_code, job.error_message) for job in failed]))
+        names = [partner["name"] for partner in env["res.partner"].browse(partner_ids).read(["name"])]
+    return {"wall": wall, "cpu": cpu, "counters": admin.counters(US_REALM), "names": names}
+
+
+def is_throttled(error):
+    return str(getattr(error, "error_code", "")) == "3001" or "status code '429'" in str(error.message)
+
+
+def run_baseline(odoo, registry, partner_ids, url, admin, scale):
+    """One python-quickbooks save per partner; on a 429 wait one Intuit second and send it again."""
+    from quickbooks.exceptions import QuickbooksException
+    from quickbooks.objects import Customer, EmailAddress
+    admin.reset(presets=["us"])   # a fresh company, fresh throttle windows, counters at zero
+    tokens = admin.grant(US_REALM)
+    qb = quickbooks(url, US_REALM, tokens["access_token"], tokens["refresh_token"])
+    pause = 1.0 / scale
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        wall, cpu = time.perf_counter(), time.process_time()
+        throttled = 0
+        partners = env["res.partner"].browse(partner_ids).read(["name", "email"])
+        for partner in partners:
+            customer = Customer()
+            customer.DisplayName = partner["name"]
+            customer.PrimaryEmailAddr = EmailAddress()
+            customer.PrimaryEmailAddr.Address = partner["email"]
+            while True:
+                try:
+                    customer.save(qb=qb)
+                    break
+                except QuickbooksException as error:
+                    if not is_throttled(error):
+                        raise BenchFailure("baseline save of %s failed: %s" % (partner["name"], error.message))
+                    throttled += 1
+                    time.sleep(pause)
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return {"wall": wall, "cpu": cpu, "counters": admin.counters(US_REALM), "client_throttled": throttled,
+            "names": [partner["name"] for partner in partners]}
+
+
+def check_customers(admin, names, label):
+    """Every name exactly once among the emulator's customers; else a BenchFailure naming the damage."""
+    seen = Counter(customer["DisplayName"] for customer in admin.dump(US_REALM)["data"]["Customer"].values())
+    missing = [name for name in names if seen[name] == 0]
+    doubled = [name for name in names if seen[name] > 1]
+    if missing or doubled:
+        raise BenchFailure("%s: %d of %d customers missing in the emulator (e.g. %s), %d there more than once "
+                           "(e.g. %s)" % (label, len(missing), len(names), missing[:3], len(doubled), doubled[:3]))
+
+
+# ---------------------------------------------------------------------- figures
+def figures(run, count, scale, limit, per_call):
+    """The run's figures; ``limit`` calls a minute of ``per_call`` records each bind this way of sending."""
+    counters = run["counters"]
+    # Keys "METHOD resource" count requests; "throttled" and "replayed" count some of them again.
+    requests = sum(value for key, value in counters.items() if " " in key)
+    minutes = run["wall"] * scale / 60.0      # Intuit minutes the run lasted
+    records_per_minute = count / minutes
+    ceiling_records_per_minute = limit * per_call
+    calls = -(-count // per_call)
+    # Intuit's window slides, so from an idle realm ``limit`` calls may go at once and ``limit`` more
+    # each minute after: no run of ``calls`` calls can take less than this many minutes.
+    fastest_minutes = (calls - 1) // limit
+    return {
+        "requests": requests, "throttled": counters.get("throttled", 0),
+        "batches": counters.get("POST batch", 0),
+        "requests_per_record": requests / count,
+        "cpu_ms_per_record": run["cpu"] * 1000.0 / count,
+        "records_per_minute": records_per_minute,
+        "ceiling": ceiling_records_per_minute,
+        "ceiling_share": records_per_minute / ceiling_records_per_minute,
+        "idle_share": fastest_minutes / minutes if fastest_minutes else None,
+        "wall": run["wall"], "minutes": minutes,
+    }
+
+
+def share(value):
+    return "%.1f %%" % (100 * value) if value is not None else "n/a"
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def report(ours, base, count, scale, save_cpu):
+    ratio = base["requests"] / ours["requests"] if ours["requests"] else float("inf")
+    say()
+    say("Sync benchmark: %d new customers from Odoo to the QuickBooks Online emulator" % count)
+    say("Intuit's limits per realm: %d requests/min, %d concurrent, %d batch calls/min; time scale %g "
+        "(an Intuit minute lasts %.1f s)" % (LIMITS["requests_per_minute"], LIMITS["concurrent"],
+                                             LIMITS["batch_per_minute"], scale, 60.0 / scale))
+    say()
+    row = "%-34s %20s %22s   %s"
+    say(row % ("", "outbox (batches of 30)", "one call per record", "target (outbox)"))
+    say(row % ("requests per record", "%.4f" % ours["requests_per_record"], "%.4f" % base["requests_per_record"],
+               "<= %.2f  %s" % (TARGETS["requests_per_record"],
+                                verdict(ours["requests_per_record"] <= TARGETS["requests_per_record"]))))
+    say(row % ("  requests sent (of them throttled)", "%d (%d)" % (ours["requests"], ours["throttled"]),
+               "%d (%d)" % (base["requests"], base["throttled"]), ""))
+    say(row % ("Odoo CPU ms per record", "%.2f" % ours["cpu_ms_per_record"], "%.2f" % base["cpu_ms_per_record"],
+               "<= %g ms  %s" % (TARGETS["cpu_ms_per_record"],
+                                 verdict(ours["cpu_ms_per_record"] <= TARGETS["cpu_ms_per_record"]))))
+    say(row % ("share of the rate ceiling", "%.1f %%" % (100 * ours["ceiling_share"]),
+               "%.1f %%" % (100 * base["ceiling_share"]),
+               ">= %d %%  %s" % (100 * TARGETS["ceiling_share"],
+                                 verdict(ours["ceiling_share"] >= TARGETS["ceiling_share"]))))
+    say(row % ("  records per Intuit minute", "%.0f of %d" % (ours["records_per_minute"], ours["ceiling"]),
+               "%.0f of %d" % (base["records_per_minute"], base["ceiling"]), ""))
+    say(row % ("  share of the fastest from idle", share(ours["idle_share"]), share(base["idle_share"]), ""))
+    say(row % ("  wall time (Intuit minutes)", "%.1f s (%.2f)" % (ours["wall"], ours["minutes"]),
+               "%.1f s (%.2f)" % (base["wall"], base["minutes"]), ""))
+    say(row % ("requests, baseline / outbox", "%.1fx fewer" % ratio, "",
+               ">= %gx  %s" % (TARGETS["fewer_requests"], verdict(ratio >= TARGETS["fewer_requests"]))))
+    say()
+    say("Requests: every request the emulator received for the realm, throttled (429) answers included.")
+    say("Odoo CPU: time.process_time() of the Odoo process while it sends (the emulator is another process;")
+    say("  PostgreSQL's own CPU is not included). Saving the %d partners, which queues their jobs, took %.2f ms"
+        % (count, save_cpu * 1000.0 / count))
+    say("  of CPU per record more. The baseline's CPU is python-quickbooks' alone: it writes nothing back to Odoo.")
+    say("Share of the rate ceiling: records sent per Intuit minute over the run's wall time, divided by the most")
+    say("  Intuit's limits allow for that way of sending: %d batch calls x %d customers = %d a minute for the outbox,"
+        % (LIMITS["batch_per_minute"], BATCH_SIZE, LIMITS["batch_per_minute"] * BATCH_SIZE))
+    say("  %d requests = %d customers a minute for one call per record." % (LIMITS["requests_per_minute"],
+                                                                          LIMITS["requests_per_minute"]))
+    say("  A run starting from an idle realm can beat that for a while: Intuit's minute slides, so all of a")
+    say("  minute's calls may go at once, then all of the next minute's a minute later. \"Fastest from idle\" is")
+    say("  the fewest whole minutes such bursts need for the run's calls (N calls, limit L: (N - 1) // L),")
+    say("  divided by the minutes the run took.")
+    say("Both runs checked: all %d customers exist in the emulator exactly once." % count)
+    return all((ours["requests_per_record"] <= TARGETS["requests_per_record"],
+                ours["cpu_ms_per_record"] <= TARGETS["cpu_ms_per_record"],
+                ours["ceiling_share"] >= TARGETS["ceiling_share"], ratio >= TARGETS["fewer_requests"]))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--records", type=int, default=2000, help="customers to send (default 2000)")
+    parser.add_argument("--time-scale", type=float, default=10.0,
+                        help="Intuit minutes last 60/scale seconds, in the emulator and in Odoo's limiter "
+                             "(default 10)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile the outbox run with cProfile (which slows it) and print its N costliest "
+                             "functions by own time")
+    args = parser.parse_args()
+    profile = None
+    if args.profile:
+        import cProfile
+        profile = cProfile.Profile(time.process_time)
+    root, addons = find_odoo()
+    if root is None:
+        say(addons)
+        return 2
+    workdir = link_addon("qbo-bench-")
+    database = "qbo_bench_%d_%d" % (os.getpid(), int(time.time()))
+    emulator = None
+    try:
+        emulator, url = start_emulator(args.time_scale)
+        admin = AdminClient(url)
+        install_addon(root, addons, workdir, database)
+        odoo, registry = open_registry(root, addons, workdir, database)
+        connection_id, partner_ids, save_cpu = prepare(odoo, registry, url, admin, args.time_scale, args.records)
+        say("Outbox: sending %d queued customers ..." % args.records)
+        ours = run_outbox(odoo, registry, connection_id, partner_ids, admin, profile)
+        check_customers(admin, ours["names"], "outbox")
+        say("Baseline: %d python-quickbooks saves ..." % args.records)
+        base = run_baseline(odoo, registry, partner_ids, url, admin, args.time_scale)
+        check_customers(admin, base["names"], "baseline")
+        ours_figures = figures(ours, args.records, args.time_scale, LIMITS["batch_per_minute"], BATCH_SIZE)
+        base_figures = figures(base, args.records, args.time_scale, LIMITS["requests_per_minute"], 1)
+        if base["client_throttled"] != base_figures["throttled"]:
+            raise BenchFailure("the baseline saw %d throttled answers, the emulator counted %d"
+                               % (base["client_throttled"], base_figures["throttled"]))
+        met = report(ours_figures, base_figures, args.records, args.time_scale, save_cpu)
+        say("All targets met." if met else "Some targets MISSED (see above).")
+        if profile:
+            import pstats
+            say()
+            say("Outbox run profiled (CPU seconds; cProfile's own overhead inflates the figures above):")
+            stats = pstats.Stats(profile, stream=sys.stdout)
+            stats.sort_stats("tottime").print_stats(args.profile)
+            say("The addon's own functions, by cumulative time:")
+            stats.sort_stats("cumulative").print_stats(MODULE, args.profile)
+        return 0
+    except BenchFailure as failure:
+        say()
+        say("!" * 78)
+        say("!!! SYNC BENCHMARK FAILED: %s" % failure)
+        say("!" * 78)
+        return 1
+    finally:
+        close_odoo(database)
+        if emulator is not None:
+            emulator.terminate()
+            emulator.wait(timeout=10)
+        subprocess.run(["dropdb", "--if-exists", "--force", database], capture_output=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
