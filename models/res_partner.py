@@ -90,6 +90,10 @@ class ResPartner(models.Model):
             payload["BillAddr"] = address
         if self.vat:
             payload["PrimaryTaxIdentifier" if entity == "Customer" else "TaxIdentifier"] = self.vat
+        term = self.property_payment_term_id if entity == "Customer" else self.property_supplier_payment_term_id
+        term_ref = connection._qbo_term_ref(term) if term else None
+        if term_ref:   # an unmapped term is left out: QuickBooks then uses the company's default
+            payload["SalesTermRef" if entity == "Customer" else "TermRef"] = term_ref
         currency = self._qbo_currency(connection)
         if currency:
             payload["CurrencyRef"] = {"value": currency.name}

@@ -96,3 +96,20 @@ class TestQboPartnerSync(QboSyncCase):
         self.connection.environment = "production"
         binding.invalidate_recordset(["qbo_url"])
         self.assertTrue(binding.qbo_url.startswith("https://qbo.intuit.com/app/customerdetail?nameId="))
+
+    def test_payment_terms_travel_when_mapped(self):
+        self.env["qbo.list.item"]._qbo_update_lists(self.connection)
+        net30 = self.env["account.payment.term"].create({"name": "Net 30", "line_ids": [
+            (0, 0, {"value": "percent", "value_amount": 100, "nb_days": 30})]})
+        self.env["qbo.term.mapping"]._qbo_propose(self.connection)
+        unmapped = self.env["account.payment.term"].create({"name": "Odd 17 days", "line_ids": [
+            (0, 0, {"value": "percent", "value_amount": 100, "nb_days": 17})]})
+        termed = self.env["res.partner"].create({"name": "Termed Customer", "customer_rank": 1, "supplier_rank": 1,
+                                                 "property_payment_term_id": net30.id,
+                                                 "property_supplier_payment_term_id": unmapped.id})
+        self.drain()
+        customer = self.qbo_customers("Termed Customer")[0]
+        self.assertEqual(customer["SalesTermRef"]["name"], "Net 30")
+        vendor = self.qbo_objects("Vendor", "Termed Customer")[0]
+        self.assertNotIn("TermRef", vendor, "an unmapped term is left to QuickBooks' default")
+        self.assertEqual(self.binding_of(termed, "Vendor").state, "synced")
