@@ -18,6 +18,13 @@
         "views/res_config_settings_views.xml",
         "wizards/qbo_connection_reset_views.xml",
         "views/qbo_menus.xml",
+        "data/qbo_import_run_cron.xml",
+        "wizards/qbo_partner_match_views.xml",
+        "wizards/qbo_bulk_action_views.xml",
+        "wizards/qbo_initial_import_views.xml",
+        "views/qbo_binding_views.xml",
+        "views/qbo_import_run_views.xml",
+        "views/qbo_connection_import_views.xml",
     ],
     "assets": {
         "web.assets_backend": ["account_quickbooks_online/static/src/qbo_connection.scss"],

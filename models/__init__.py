@@ -6,3 +6,8 @@ from . import qbo_sync_job
 from . import res_partner
 from . import res_company
 from . import res_config_settings
+from . import qbo_query
+from . import qbo_partner_matcher
+from . import qbo_import_run
+from . import qbo_import_run_step
+from . import product_template

@@ -4,3 +4,6 @@ from . import test_qbo_connection_security
 from . import test_qbo_connection_concurrency
 from . import test_qbo_sync_engine
 from . import test_qbo_rate_bucket
+from . import test_qbo_partner_match
+from . import test_qbo_initial_import
+from . import test_qbo_bulk_wizards
