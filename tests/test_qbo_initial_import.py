@@ -171,8 +171,16 @@ class TestQboInitialImport(QboConnectedCase):
         self.assertEqual((run.state, run.in_background), ("running", True))
         self.assertFalse(self.bindings("Customer"), "nothing imported while the user waits")
         self.assertTrue(self.env.ref("account_quickbooks_online.ir_cron_qbo_import").sudo().active)
-        # The scheduled action commits per page; here one page at a time stands in for it.
-        while run._qbo_run(page_limit=1):
-            pass
+        # The scheduled action saves after every page. QuickBooks fails once first: the run waits, then goes on.
+        commits, rollbacks = [], []
+        self.emulator_admin.faults(query={"fail_next": 1, "fail_status": 503})
+        with patch.object(self.env.cr, "commit", lambda: commits.append(1)), \
+                patch.object(self.env.cr, "rollback", lambda: rollbacks.append(1)):
+            self.Run._cron_qbo_import()
+            self.assertEqual((run.state, len(rollbacks), len(commits)), ("running", 1, 1))
+            self.assertTrue(run.last_error)
+            self.Run._cron_qbo_import()
         self.assertEqual(run.state, "done")
+        self.assertFalse(run.last_error)
+        self.assertEqual(len(commits), 1 + 3 + 1, "the error, one page per list, the end")
         self.assertEqual(run.created_count, PRESET_CUSTOMERS + PRESET_VENDORS + PRESET_ITEMS - 1)

@@ -52,7 +52,8 @@ class QboBulkAction(models.TransientModel):
         if model:
             values.update(res_model=model, res_ids=list(ids))
             if "entity" in fields_list and not values.get("entity"):
-                values["entity"] = "Item" if model == "product.product" else "Customer"
+                vendors = context.get("res_partner_search_mode") == "supplier"   # the Purchase → Vendors list
+                values["entity"] = "Item" if model == "product.product" else "Vendor" if vendors else "Customer"
         return values
 
     def _qbo_records(self):

@@ -41,6 +41,8 @@ class QboPartnerMatch(models.TransientModel):
         context = self.env.context
         if context.get("active_model") == "res.partner" and context.get("active_ids"):
             values["partner_ids"] = [fields.Command.set(context["active_ids"])]
+            if context.get("res_partner_search_mode") == "supplier" and "default_entity" not in context:
+                values["entity"] = "Vendor"   # opened from the Purchase → Vendors list
         elif context.get("active_model") == "qbo.connection" and context.get("active_id"):
             values["connection_id"] = context["active_id"]
         return values
