@@ -34,8 +34,9 @@ class QboImportRun(models.Model):
     company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
     state = fields.Selection([("running", "Running"), ("done", "Done"), ("cancelled", "Cancelled")],
                              default="running", required=True, index=True)
-    in_background = fields.Boolean(help="Run by the scheduled action, a page per transaction.")
-    include_inactive = fields.Boolean(help="Also import records made inactive in QuickBooks, as archived.")
+    in_background = fields.Boolean("In the background", help="Run by the scheduled action, a page per transaction.")
+    include_inactive = fields.Boolean("Inactive records included",
+                                      help="Also import records made inactive in QuickBooks, as archived.")
     step_ids = fields.One2many("qbo.import.run.step", "run_id", string="Steps")
     last_error = fields.Text(readonly=True)
     finished_at = fields.Datetime(readonly=True)
@@ -67,6 +68,13 @@ class QboImportRun(models.Model):
         ``_qbo_import_rows_account(step, rows)``.
         """
         return [("Customer", _("Customers")), ("Vendor", _("Vendors")), ("Item", _("Products"))]
+
+    @api.model
+    def _qbo_import_query(self, entity):
+        """(WHERE, ORDERBY) of a step's query. Inactive rows are read too (and skipped or archived) so that
+        a record deactivated in QuickBooks between two pages never shifts the positions; a fixed order by Id
+        puts records created meanwhile at the end."""
+        return "Active IN (true, false)", "Id"
 
     @api.model
     def _qbo_start(self, connection, include_inactive=False, in_background=False):
@@ -101,8 +109,9 @@ class QboImportRun(models.Model):
         if not step:
             self.write({"state": "done", "finished_at": fields.Datetime.now(), "last_error": False})
             return False
+        where, order = self._qbo_import_query(step.entity)
         rows = self.env["qbo.query"]._qbo_page(self.connection_id, step.entity, step.position, PAGE_SIZE,
-                                               where="Active IN (true, false)", order="Id")
+                                               where=where, order=order)
         handler = getattr(self, "_qbo_import_rows_%s" % step.entity.lower())
         handler(step, rows)
         step.write({"position": step.position + len(rows), "pages": step.pages + 1,

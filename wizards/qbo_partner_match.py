@@ -140,7 +140,7 @@ class QboPartnerMatch(models.TransientModel):
 
     def _qbo_reopen(self):
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
-                "target": "new", "name": _("QuickBooks: match partners")}
+                "target": "new", "name": _("QuickBooks: match partners"), "context": {"dialog_size": "extra-large"}}
 
 
 class QboPartnerMatchLine(models.TransientModel):
