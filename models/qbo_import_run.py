@@ -107,7 +107,7 @@ class QboImportRun(models.Model):
             return False
         step = self.step_ids.filtered(lambda s: s.state == "todo")[:1]
         if not step:
-            self.write({"state": "done", "finished_at": fields.Datetime.now(), "last_error": False})
+            self._qbo_finish()
             return False
         where, order = self._qbo_import_query(step.entity)
         rows = self.env["qbo.query"]._qbo_page(self.connection_id, step.entity, step.position, PAGE_SIZE,
@@ -117,7 +117,12 @@ class QboImportRun(models.Model):
         step.write({"position": step.position + len(rows), "pages": step.pages + 1,
                     "state": "done" if len(rows) < PAGE_SIZE else "todo"})
         self.last_error = False
+        if not self.step_ids.filtered(lambda s: s.state == "todo"):
+            self._qbo_finish()
         return True
+
+    def _qbo_finish(self):
+        self.write({"state": "done", "finished_at": fields.Datetime.now(), "last_error": False})
 
     @api.model
     def _cron_qbo_import(self):
@@ -130,12 +135,13 @@ class QboImportRun(models.Model):
                     more = run._qbo_run_page()
                 except (UserError, qbo.QboError) as error:
                     self.env.cr.rollback()
+                    self.env.invalidate_all()
                     run.last_error = str(error)
                     self.env.cr.commit()
                     _logger.info("QuickBooks import %s paused: %s", run.id, error)
                     break
                 self.env.cr.commit()
-                if not more:
+                if not more or run.state != "running":
                     break
             remaining |= run.state == "running" and not run.last_error
         if remaining:

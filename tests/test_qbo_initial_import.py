@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..wizards import qbo_initial_import
 from .common import US_REALM
 from .connected_common import QboConnectedCase
 
@@ -182,5 +183,21 @@ class TestQboInitialImport(QboConnectedCase):
             self.Run._cron_qbo_import()
         self.assertEqual(run.state, "done")
         self.assertFalse(run.last_error)
-        self.assertEqual(len(commits), 1 + 3 + 1, "the error, one page per list, the end")
+        self.assertEqual(len(commits), 1 + 3, "the error, then one page per list")
         self.assertEqual(run.created_count, PRESET_CUSTOMERS + PRESET_VENDORS + PRESET_ITEMS - 1)
+
+    def test_a_large_company_goes_on_in_the_background_after_the_first_pages(self):
+        wizard = self.env["qbo.initial.import"].with_user(self.manager).create({"connection_id": self.connection.id})
+        with patch.object(qbo_initial_import, "INLINE_PAGES", 1):
+            wizard.action_import()
+        run = wizard.run_id.sudo()
+        self.assertEqual((run.state, run.in_background), ("running", True))
+        self.assertIn("goes on in the background", wizard.note)
+        self.assertEqual(self.step(run, "Customer").state, "done")
+        self.assertEqual(self.step(run, "Vendor").state, "todo")
+        self.assertEqual(len(self.bindings("Customer")), PRESET_CUSTOMERS)
+        self.assertFalse(self.bindings("Vendor"))
+        with patch.object(self.env.cr, "commit", lambda: None):
+            self.Run._cron_qbo_import()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(len(self.bindings("Vendor")), PRESET_VENDORS)

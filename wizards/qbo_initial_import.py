@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 
 from .. import qbo
 
+INLINE_PAGES = 3   # pages imported while the user waits; a larger company goes on in the background
+
 
 class QboInitialImport(models.TransientModel):
     """Bring a QuickBooks company's customers, vendors and products into Odoo once, at the start.
@@ -30,6 +32,7 @@ class QboInitialImport(models.TransientModel):
     resumable_run_id = fields.Many2one("qbo.import.run", compute="_compute_resumable_run_id")
     step_ids = fields.One2many(related="run_id.step_ids")
     run_state = fields.Selection(related="run_id.state")
+    note = fields.Char(readonly=True)
 
     @api.model
     def _default_connection(self):
@@ -60,8 +63,14 @@ class QboInitialImport(models.TransientModel):
                 "The import runs in the background, a page of 1,000 records at a time. Follow it in "
                 "QuickBooks Online → Imports."), "info")
         try:
-            run._qbo_run()
+            more = run._qbo_run(page_limit=INLINE_PAGES)
         except qbo.QboError as error:
             raise UserError(connection._qbo_error_message(error))
+        if more:
+            # What was imported so far is saved with this request; the scheduled action does the rest.
+            run.in_background = True
+            self.env.ref("account_quickbooks_online.ir_cron_qbo_import")._trigger()
+            self.note = _("This QuickBooks company is large: the import goes on in the background, a page of "
+                          "1,000 records at a time. Follow it in QuickBooks Online → Imports.")
         return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
                 "target": "new", "name": _("Import from QuickBooks")}
