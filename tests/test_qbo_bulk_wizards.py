@@ -2,7 +2,7 @@
 import ast
 from unittest.mock import patch
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from ..wizards import qbo_bulk_action
@@ -129,3 +129,12 @@ class TestQboBulkWizards(QboConnectedCase):
         failed = Binding.search(vendors + [("partner_id", "ilike", "Listed"), ("state", "=", "error")])
         self.assertEqual(failed.partner_id, partners[0])
         self.assertIn("Duplicate Name", failed.last_error)
+
+    def test_only_quickbooks_managers_run_bulk_actions_and_imports(self):
+        partners = self.customers(1, "Guarded")
+        for model in ("qbo.bulk.action", "qbo.partner.match", "qbo.initial.import"):
+            with self.assertRaises(AccessError):
+                self.env[model].with_user(self.plain_user).with_context(
+                    active_model="res.partner", active_ids=partners.ids).create({"connection_id": self.connection.id})
+        runs = self.env["qbo.import.run"].with_user(self.plain_user)
+        self.assertEqual((runs.has_access("read"), runs.has_access("create")), (True, False))
