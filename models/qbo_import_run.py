@@ -246,21 +246,23 @@ class QboImportRun(models.Model):
             return None
 
     def _qbo_parent_partner(self, step, entity, parent_id, page_rows):
-        """The partner of a sub-customer's parent: linked already, or imported now, ahead of its page."""
+        """The partner of a sub-customer's parent: linked already, or imported now, ahead of its own page.
+
+        A parent on the same page came first (rows are sorted by level): if it has
+        no partner now, it was skipped or failed, and the sub-customer goes without.
+        """
         binding = self._qbo_bound(entity, [parent_id], "res.partner").get(parent_id)
         if binding:
             return self.env["res.partner"].browse(binding.res_id)
-        row = page_rows.get(parent_id)
-        if row is None:
-            found = self.env["qbo.query"]._qbo_read_ids(self.connection_id, entity, [parent_id])
-            row = found[0] if found else None
-        if row is None:
+        if parent_id in page_rows:
             return None
-        if row.get("Active") is False and not self.include_inactive:
+        found = self.env["qbo.query"]._qbo_read_ids(self.connection_id, entity, [parent_id])
+        row = found[0] if found else None
+        if row is None or (row.get("Active") is False and not self.include_inactive):
             return None
         match = self.env["qbo.partner.matcher"]._qbo_match_rows(self.connection_id, [row], entity)[row["Id"]]
         partner = self._qbo_import_partner(step, row, entity, match, page_rows)
-        if partner and parent_id not in page_rows:
+        if partner:
             step.imported_ahead = (step.imported_ahead or []) + [parent_id]
         return partner
 
