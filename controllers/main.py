@@ -1,6 +1,5 @@
 import logging
 
-from werkzeug.exceptions import Forbidden
 
 from odoo import _, http
 from odoo.exceptions import UserError

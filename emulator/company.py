@@ -5,7 +5,6 @@ leaves half a change behind; the realm's lock serialises writes the way QBO's
 database does.
 """
 import copy
-import datetime
 
 from . import faults, ledger
 from .clock import qbo_timestamp, qbo_date

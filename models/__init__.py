@@ -13,3 +13,8 @@ from . import qbo_journal_mapping
 from . import qbo_tax_mapping
 from . import qbo_term_mapping
 from . import product_product
+from . import qbo_query
+from . import qbo_partner_matcher
+from . import qbo_import_run
+from . import qbo_import_run_step
+from . import product_template

@@ -39,6 +39,8 @@ class QboBinding(models.Model):
                                                "QuickBooks record (a customer for a vendor, say) has the name.")
     record_name = fields.Char("Record", compute="_compute_record_name")
     qbo_url = fields.Char("QuickBooks page", compute="_compute_qbo_url")
+    partner_id = fields.Many2one("res.partner", "Partner", compute="_compute_partner_id", store=True, index=True,
+                                 help="The linked partner, for customer and vendor links.")
 
     _sql_constraints = [
         ("record_unique", "unique(connection_id, res_model, res_id, qbo_entity)",
@@ -84,9 +86,34 @@ class QboBinding(models.Model):
         return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id,
                 "view_mode": "form", "target": "current"}
 
+    @api.depends("res_model", "res_id")
+    def _compute_partner_id(self):
+        for binding in self:
+            binding.partner_id = binding.res_id if binding.res_model == "res.partner" else False
+
     @api.model
     def _qbo_get_or_create(self, connection, record, entity):
         binding = self.search([("connection_id", "=", connection.id), ("res_model", "=", record._name),
                                ("res_id", "=", record.id), ("qbo_entity", "=", entity)], limit=1)
         return binding or self.create({"connection_id": connection.id, "res_model": record._name,
                                        "res_id": record.id, "qbo_entity": entity})
+
+    @api.model
+    def _qbo_link(self, connection, record, entity, qbo_object, payload_hash=False):
+        """Record that ``record`` is ``qbo_object`` (QuickBooks JSON with Id and SyncToken); QuickBooks is not called.
+
+        ``payload_hash`` is the digest of what Odoo would send when the two are
+        known to be equal (a record just imported), so that nothing is re-sent.
+        """
+        qbo_id = str(qbo_object["Id"])
+        other = self.search([("connection_id", "=", connection.id), ("qbo_entity", "=", entity),
+                             ("qbo_id", "=", qbo_id), "!", "&", ("res_model", "=", record._name),
+                             ("res_id", "=", record.id)], limit=1)
+        if other:
+            raise UserError(_("The QuickBooks %(entity)s %(qbo_id)s is already linked to %(other)s; it cannot be "
+                              "linked to %(record)s too.", entity=entity, qbo_id=qbo_id,
+                              other=other.display_name.split(" → ")[0], record=record.display_name))
+        binding = self._qbo_get_or_create(connection, record, entity)
+        binding.write({"qbo_id": qbo_id, "sync_token": qbo_object.get("SyncToken"), "state": "synced",
+                       "synced_at": fields.Datetime.now(), "last_error": False, "payload_hash": payload_hash})
+        return binding

@@ -89,6 +89,17 @@ class QboConnection(models.Model):
         default=" (Customer)",
         help="A customer whose name a QuickBooks vendor already has is created with this suffix. Empty: stop "
              "with an error instead.")
+    # Matching policy: how Odoo partners and QuickBooks customers/vendors are paired, strongest first.
+    match_partner_email = fields.Boolean(
+        "Match partners by email", default=True,
+        help="Pair a partner with the QuickBooks customer or vendor that has the same email address.")
+    match_partner_name = fields.Boolean(
+        "Match partners by name", default=True,
+        help="Pair a partner with the QuickBooks customer or vendor whose display name is the same, ignoring case.")
+    match_partner_vat = fields.Boolean(
+        "Match partners by tax ID", default=True,
+        help="Pair a partner with the QuickBooks customer or vendor that has the same tax ID. QuickBooks masks "
+             "most tax IDs in its answers; masked ones cannot be compared and are left out.")
 
     _sql_constraints = [
         ("company_unique", "unique(company_id)", "A company has one QuickBooks Online connection."),

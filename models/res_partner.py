@@ -169,3 +169,56 @@ class ResPartner(models.Model):
             raise UserError(_("Nothing of %s waits for a retry.", self.display_name))
         jobs.action_qbo_retry()
         return self.action_qbo_sync_now()
+
+    @api.model
+    def _qbo_values_from_qbo(self, entity, data):
+        """Odoo values for a partner made from a QuickBooks Customer or Vendor (its JSON).
+
+        The parent of a sub-customer is the caller's business: it needs the
+        parent's own link first.
+        """
+        values = {
+            "name": (data.get("DisplayName") or data.get("CompanyName") or "").strip() or self.env._("(no name)"),
+            "is_company": bool(data.get("CompanyName")) and not data.get("ParentRef"),
+            "email": (data.get("PrimaryEmailAddr") or {}).get("Address") or False,
+            "phone": (data.get("PrimaryPhone") or {}).get("FreeFormNumber") or False,
+            "mobile": (data.get("Mobile") or {}).get("FreeFormNumber") or False,
+            "website": (data.get("WebAddr") or {}).get("URI") or False,
+            "active": data.get("Active", True) is not False,
+        }
+        if entity == "Vendor":
+            values["supplier_rank"] = 1
+        else:
+            values["customer_rank"] = 1
+        tax_fields = ("TaxIdentifier", "BusinessNumber") if entity == "Vendor" else ("PrimaryTaxIdentifier",
+                                                                                     "BusinessNumber")
+        for field in tax_fields:
+            tax_id = (data.get(field) or "").strip()
+            if tax_id and not tax_id.upper().startswith("XXX"):   # QuickBooks masks most stored tax IDs
+                values["vat"] = tax_id
+                break
+        values.update(self._qbo_address_values(data.get("BillAddr") or data.get("ShipAddr") or {}))
+        return values
+
+    @api.model
+    def _qbo_address_values(self, address):
+        """Odoo address fields from a QuickBooks PhysicalAddress; countries by ISO code or name."""
+        values = {"street": address.get("Line1") or False, "street2": address.get("Line2") or False,
+                  "city": address.get("City") or False, "zip": address.get("PostalCode") or False}
+        country_name = (address.get("Country") or "").strip()
+        country = self.env["res.country"]
+        if country_name:
+            aliases = {"USA": "US", "U.S.A.": "US", "UNITED STATES": "US", "UK": "GB", "UNITED KINGDOM": "GB"}
+            code = aliases.get(country_name.upper(), country_name.upper())
+            country = country.search([("code", "=", code)], limit=1) if len(code) == 2 else country
+            country = country or self.env["res.country"].search([("name", "=ilike", country_name)], limit=1)
+        if country:
+            values["country_id"] = country.id
+        subdivision = (address.get("CountrySubDivisionCode") or "").strip()
+        if subdivision and country:
+            state = self.env["res.country.state"].search([("country_id", "=", country.id), "|",
+                                                          ("code", "=ilike", subdivision),
+                                                          ("name", "=ilike", subdivision)], limit=1)
+            if state:
+                values["state_id"] = state.id
+        return {key: value for key, value in values.items() if value}

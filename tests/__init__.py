@@ -11,3 +11,6 @@ from . import test_qbo_sync_faults
 from . import test_qbo_sync_reliability
 from . import test_qbo_sync_workers
 from . import test_qbo_partner_sync
+from . import test_qbo_partner_match
+from . import test_qbo_initial_import
+from . import test_qbo_bulk_wizards

@@ -131,6 +131,15 @@ class TestQboItems(QboListsCase):
         self.assertEqual(set(self.jobs(template.product_variant_ids).mapped("state")), {"done"})
         self.assertEqual(sorted(self.items("QX pot")), ["QX pot (Large)", "QX pot (Small)"])
 
+    def test_editing_the_product_form_queues_the_item_again(self):
+        product = self.products(1, prefix="QX form")
+        self.Job._qbo_process(self.connection)
+        product.product_tmpl_id.write({"list_price": 99})
+        job = self.jobs(product).filtered(lambda job: job.state == "pending")
+        self.assertEqual(len(job), 1)
+        self.Job._qbo_process(self.connection)
+        self.assertEqual(self.items("QX form")["QX form 000"]["UnitPrice"], 99)
+
     def test_no_job_without_the_flag_or_under_the_import_guard(self):
         self.assertTrue(self.jobs(self.products(1, prefix="Flag on")))
         self.assertFalse(self.jobs(self.env["product.product"].with_context(qbo_no_export=True).create(

@@ -1,5 +1,4 @@
 """Create, read, update (full and sparse), delete and void every entity through python-quickbooks."""
-import base64
 
 import pytest
 from quickbooks.exceptions import QuickbooksException, UnsupportedException
@@ -12,7 +11,7 @@ from quickbooks.objects.companycurrency import CompanyCurrency
 from quickbooks.objects.exchangerate import ExchangeRate
 from quickbooks.objects.taxservice import TaxRateDetails
 
-from .conftest import UK, US
+from .conftest import US
 from .helpers import account, customer, expense_line, ref, sales_line, service_item, uk_tax_code, vendor
 
 

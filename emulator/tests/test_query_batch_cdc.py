@@ -3,7 +3,7 @@ import json
 
 import pytest
 import requests
-from quickbooks.batch import batch_create, batch_delete
+from quickbooks.batch import batch_create
 from quickbooks.cdc import change_data_capture
 from quickbooks.exceptions import QuickbooksException, ValidationException
 from quickbooks.objects import Customer, Invoice, Item, TaxCode, Vendor

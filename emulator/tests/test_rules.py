@@ -3,8 +3,7 @@ import pytest
 from quickbooks.exceptions import ObjectNotFoundException, QuickbooksException, ValidationException
 from quickbooks.objects import Bill, BillPayment, CreditMemo, Customer, Employee, Invoice, Payment, Vendor
 
-from .conftest import UK
-from .helpers import account, customer, expense_line, ref, sales_line, service_item, uk_tax_code, vendor
+from .helpers import account, customer, expense_line, ref, sales_line, service_item, uk_tax_code
 
 
 def fault_code(call):

@@ -1,0 +1,144 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from .. import qbo
+
+INLINE_LIMIT = 300    # records sent while the user waits; more are left to the scheduled action
+MAX_DETAILS = 200     # failure lines shown; the counts stay exact
+
+ENTITIES = [("Customer", "Customer"), ("Vendor", "Vendor"), ("Item", "Product (Item)")]
+
+
+class QboBulkAction(models.TransientModel):
+    """Sync now, link or unlink many partners or products at once, from their list view."""
+
+    _name = "qbo.bulk.action"
+    _description = "QuickBooks Online bulk action"
+
+    connection_id = fields.Many2one("qbo.connection", required=True, ondelete="cascade",
+                                    default=lambda self: self.env["qbo.connection"].search(
+                                        [("company_id", "=", self.env.company.id)], limit=1).id)
+    company_id = fields.Many2one(related="connection_id.company_id")
+    operation = fields.Selection([("sync", "Sync now"), ("link", "Link"), ("unlink", "Unlink")], required=True,
+                                 default="sync")
+    res_model = fields.Char(required=True, readonly=True)
+    res_ids = fields.Json(readonly=True)
+    record_count = fields.Integer("Records", compute="_compute_record_count")
+    entity = fields.Selection(ENTITIES, string="As", required=True,
+                              help="Which QuickBooks type the records are sent as, or unlinked from.")
+    state = fields.Selection([("draft", "Choose"), ("done", "Done")], default="draft", required=True)
+    synced_count = fields.Integer("Synced", readonly=True)
+    unchanged_count = fields.Integer("Unchanged", readonly=True)
+    failed_count = fields.Integer("Failed", readonly=True)
+    waiting_count = fields.Integer("Waiting", readonly=True, help="Queued: sent by the scheduled action.")
+    unlinked_count = fields.Integer("Unlinked", readonly=True)
+    cancelled_count = fields.Integer("Jobs cancelled", readonly=True)
+    details = fields.Text(readonly=True)
+
+    @api.depends("res_ids")
+    def _compute_record_count(self):
+        for wizard in self:
+            wizard.record_count = len(wizard.res_ids or [])
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        model, ids = context.get("active_model"), context.get("active_ids") or []
+        if model == "product.template":   # QuickBooks items are product variants
+            model = "product.product"
+            ids = self.env["product.template"].browse(ids).with_context(active_test=False).product_variant_ids.ids
+        if model:
+            values.update(res_model=model, res_ids=list(ids))
+            if "entity" in fields_list and not values.get("entity"):
+                vendors = context.get("res_partner_search_mode") == "supplier"   # the Purchase → Vendors list
+                values["entity"] = "Item" if model == "product.product" else "Vendor" if vendors else "Customer"
+        return values
+
+    def _qbo_records(self):
+        self.ensure_one()
+        if self.res_model not in ("res.partner", "product.product"):
+            raise UserError(_("Only partners and products can be synchronised with QuickBooks from a list."))
+        if (self.res_model == "product.product") != (self.entity == "Item"):
+            raise UserError(_("Partners are QuickBooks customers or vendors; products are QuickBooks items."))
+        return self.env[self.res_model].browse(self.res_ids or []).exists()
+
+    def action_apply(self):
+        self.ensure_one()
+        self.connection_id._qbo_check_manager()
+        records = self._qbo_records()
+        if not records:
+            raise UserError(_("Select at least one record."))
+        return getattr(self, "_qbo_apply_%s" % self.operation)(records)
+
+    # ------------------------------------------------------------------ sync now
+    def _qbo_apply_sync(self, records):
+        connection = self.connection_id
+        if connection.state != "connected":
+            raise UserError(connection._qbo_not_connected_message())
+        if not hasattr(records, "_qbo_payload"):
+            raise UserError(_("%s cannot be sent to QuickBooks yet.", records._description))
+        Job = self.env["qbo.sync.job"]
+        Binding = self.env["qbo.binding"]
+        # A record was really sent when its QuickBooks version moved; "done" alone may mean "unchanged".
+        before = {binding.res_id: (binding.qbo_id, binding.sync_token) for binding in Binding.search([
+            ("connection_id", "=", connection.id), ("res_model", "=", records._name),
+            ("res_id", "in", records.ids), ("qbo_entity", "=", self.entity)])}
+        jobs = Job._qbo_enqueue(connection, records, self.entity)
+        if len(records) > INLINE_LIMIT:
+            self.env.ref("account_quickbooks_online.ir_cron_qbo_process_jobs")._trigger()
+            self.write({"state": "done", "waiting_count": len(jobs), "details": _(
+                "%s records are many to send while you wait: they were queued and the scheduled action sends "
+                "them in batches now. Follow them in QuickBooks Online → Sync Queue.", len(records))})
+            return self._qbo_reopen()
+        try:
+            # The same processor as the scheduled action, for these jobs (and what they depend on) only.
+            Job._qbo_process(connection, jobs=jobs)
+        except qbo.QboError as error:
+            raise UserError(connection._qbo_error_message(error))
+        counts = {"synced": 0, "unchanged": 0, "failed": 0, "waiting": 0}
+        details = []
+        for job in jobs:
+            if job.state == "done":
+                binding = job.binding_id
+                fresh = binding.qbo_id and (binding.qbo_id, binding.sync_token) != before.get(job.res_id)
+                counts["synced" if fresh else "unchanged"] += 1
+            elif job.state in ("failed", "cancelled"):
+                counts["failed"] += 1
+                if len(details) < MAX_DETAILS:
+                    details.append("%s: %s" % (job.record_name, job.error_message or _("refused")))
+            else:
+                counts["waiting"] += 1
+                if len(details) < MAX_DETAILS and job.error_message:
+                    details.append(_("%(record)s: will be retried (%(reason)s)", record=job.record_name,
+                                     reason=job.error_message))
+        self.write({"state": "done", "synced_count": counts["synced"], "unchanged_count": counts["unchanged"],
+                    "failed_count": counts["failed"], "waiting_count": counts["waiting"],
+                    "details": "\n".join(details) or False})
+        return self._qbo_reopen()
+
+    # ------------------------------------------------------------------ link / unlink
+    def _qbo_apply_link(self, records):
+        if self.res_model != "res.partner":
+            raise UserError(_("Only partners can be matched with QuickBooks records from here."))
+        wizard = self.env["qbo.partner.match"].create({
+            "connection_id": self.connection_id.id, "entity": self.entity,
+            "partner_ids": [fields.Command.set(records.ids)]})
+        return wizard.action_propose()
+
+    def _qbo_apply_unlink(self, records):
+        """Forget the links (QuickBooks is not touched) and cancel what was waiting to be sent."""
+        domain = [("connection_id", "=", self.connection_id.id), ("res_model", "=", records._name),
+                  ("res_id", "in", records.ids), ("qbo_entity", "=", self.entity)]
+        jobs = self.env["qbo.sync.job"].search(domain + [("state", "in", ("pending", "failed"))])
+        jobs.action_qbo_cancel()
+        bindings = self.env["qbo.binding"].search(domain)
+        count = len(bindings)
+        bindings.unlink()
+        self.write({"state": "done", "unlinked_count": count, "cancelled_count": len(jobs), "details": _(
+            "QuickBooks was not changed: its records stay as they are, no longer linked to these Odoo records.")})
+        return self._qbo_reopen()
+
+    def _qbo_reopen(self):
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id, "view_mode": "form",
+                "target": "new", "name": _("QuickBooks")}
