@@ -10,6 +10,15 @@ from .qbo_query import PAGE_SIZE
 _logger = logging.getLogger(__name__)
 
 CRON_BUDGET_SECONDS = 240   # one cron run imports pages for this long, then hands over to the next
+# QuickBooks AccountType → the Odoo account type an imported account gets.
+ODOO_ACCOUNT_TYPE = {
+    "Bank": "asset_cash", "Accounts Receivable": "asset_receivable", "Other Current Asset": "asset_current",
+    "Fixed Asset": "asset_fixed", "Other Asset": "asset_non_current", "Accounts Payable": "liability_payable",
+    "Credit Card": "liability_credit_card", "Other Current Liability": "liability_current",
+    "Long Term Liability": "liability_non_current", "Equity": "equity", "Income": "income",
+    "Other Income": "income_other", "Expense": "expense", "Other Expense": "expense",
+    "Cost of Goods Sold": "expense_direct_cost",
+}
 
 
 class QboImportRun(models.Model):
@@ -63,11 +72,11 @@ class QboImportRun(models.Model):
     def _qbo_import_steps(self):
         """(entity, label) of each list an import reads, in order.
 
-        Lists others depend on come first: an override adding accounts inserts
-        ``("Account", _("Accounts"))`` before items and implements
-        ``_qbo_import_rows_account(step, rows)``.
+        Lists others depend on come first: items name their income and expense
+        accounts, so accounts come before them.
         """
-        return [("Customer", _("Customers")), ("Vendor", _("Vendors")), ("Item", _("Products"))]
+        return [("Account", _("Accounts")), ("Customer", _("Customers")), ("Vendor", _("Vendors")),
+                ("Item", _("Products"))]
 
     @api.model
     def _qbo_import_query(self, entity):
@@ -193,6 +202,73 @@ class QboImportRun(models.Model):
             else:
                 todo.append(row)
         return todo
+
+    # ------------------------------------------------------------------ accounts
+    def _qbo_import_rows_account(self, step, rows):
+        """Map each QuickBooks account to the Odoo account with its number or name, or create that account.
+
+        The link is an account mapping (several Odoo accounts may post to one
+        QuickBooks account), marked manual so that later proposals keep it.
+        """
+        connection = self.connection_id
+        _counts, cached = self.env["qbo.list.item"]._qbo_upsert(connection, "account", rows,
+                                                                deactivate_missing=False)
+        Mapping = self.env["qbo.account.mapping"].with_context(qbo_proposal=True)
+        mapped = Mapping.search([("connection_id", "=", connection.id), ("qbo_account_id", "!=", False)])
+        taken_qbo = set(mapped.mapped("qbo_account_id.qbo_id"))
+        taken_odoo = set(mapped.mapped("account_id").ids)
+        accounts = Mapping._qbo_company_accounts(connection).filtered(lambda a: a.id not in taken_odoo)
+        by_code, by_name = {}, {}
+        for account in accounts:
+            by_code.setdefault((account.code or "").strip(), []).append(account)
+            by_name.setdefault((account.name or "").strip().casefold(), []).append(account)
+        for row in rows:
+            if row["Id"] in taken_qbo:
+                step._qbo_skip(row, _("already linked"), quiet=True)
+                continue
+            if row.get("Active") is False and not self.include_inactive:
+                step._qbo_skip(row, _("inactive in QuickBooks"))
+                continue
+            found = by_code.get((row.get("AcctNum") or "").strip()) if row.get("AcctNum") else None
+            found = found or by_name.get((row.get("Name") or "").strip().casefold(), [])
+            found = [account for account in found if account.id not in taken_odoo]
+            if len(found) > 1:
+                step._qbo_skip(row, _("several Odoo accounts match (%s)", ", ".join(a.display_name for a in found)))
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    account = found[0] if found else self._qbo_create_account(row)
+                    if not account:
+                        step._qbo_skip(row, _("%s accounts have no Odoo counterpart", row.get("AccountType")))
+                        continue
+                    mapping = Mapping._qbo_rows(connection, "account_id", account)
+                    mapping.write({"qbo_account_id": cached[row["Id"]].id, "method": "manual",
+                                   "account_code": account.code,
+                                   "note": _("Linked by the initial import") if found else
+                                   _("Created in Odoo by the initial import")})
+                    taken_odoo.add(account.id)
+                    step.write({"linked_count" if found else "created_count":
+                                step[("linked_count" if found else "created_count")] + 1})
+            except (UserError, ValidationError, ValueError) as error:
+                step._qbo_error(row, str(error))
+
+    def _qbo_create_account(self, row):
+        """An Odoo account like the QuickBooks one, coded by its number (or by its Id when it has none)."""
+        account_type = ODOO_ACCOUNT_TYPE.get(row.get("AccountType"))
+        if not account_type:
+            return None
+        company = self.connection_id.company_id
+        Account = self.env["account.account"].with_company(company)
+        code = "".join(ch for ch in (row.get("AcctNum") or "") if ch.isalnum() or ch == ".")
+        if not code or Account.search_count([("code", "=", code)] + Account._check_company_domain(company)):
+            code = "QBO%s" % row["Id"]
+        values = {"name": row.get("Name") or code, "code": code, "account_type": account_type}
+        currency_code = (row.get("CurrencyRef") or {}).get("value")
+        if currency_code and currency_code != company.currency_id.name:
+            currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)])
+            if currency:
+                values["currency_id"] = currency.id
+        return Account.create(values)
 
     # ------------------------------------------------------------------ customers and vendors
     def _qbo_import_rows_customer(self, step, rows):

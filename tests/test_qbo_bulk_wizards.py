@@ -37,7 +37,7 @@ class TestQboBulkWizards(QboConnectedCase):
         self.assertEqual((wizard.synced_count, wizard.unchanged_count, wizard.failed_count, wizard.waiting_count),
                          (4, 0, 1, 0))
         self.assertIn("Amy's Bird Sanctuary: ", wizard.details)
-        self.assertIn("Duplicate Name", wizard.details)
+        self.assertIn("already exists (Id 1)", wizard.details)
         self.assertEqual(len([c for c in self.qbo_rows("Customer") if c["DisplayName"].startswith("Bulk Sync")]), 4)
 
         good[0].with_context(qbo_no_export=False).phone = "555-0101"
@@ -117,7 +117,8 @@ class TestQboBulkWizards(QboConnectedCase):
     def test_customer_and_vendor_link_lists(self):
         partners = self.customers(2, "Listed")
         self.bulk(partners, "sync")
-        # A name is unique across QuickBooks customers and vendors: as a vendor, it is refused.
+        # A name is unique across QuickBooks customers and vendors: with no vendor suffix set, it is refused.
+        self.connection.vendor_name_suffix = False
         self.bulk(partners[0], "sync", entity="Vendor")
         customers = ast.literal_eval(self.env.ref("account_quickbooks_online.qbo_binding_action_customers").domain)
         vendors = ast.literal_eval(self.env.ref("account_quickbooks_online.qbo_binding_action_vendors").domain)
@@ -128,7 +129,7 @@ class TestQboBulkWizards(QboConnectedCase):
         self.assertFalse(Binding.search(customers + [("partner_id", "ilike", "Listed"), ("state", "=", "error")]))
         failed = Binding.search(vendors + [("partner_id", "ilike", "Listed"), ("state", "=", "error")])
         self.assertEqual(failed.partner_id, partners[0])
-        self.assertIn("Duplicate Name", failed.last_error)
+        self.assertIn("A QuickBooks Customer is already named", failed.last_error)
 
     def test_only_quickbooks_managers_run_bulk_actions_and_imports(self):
         partners = self.customers(1, "Guarded")

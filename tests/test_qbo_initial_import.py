@@ -85,7 +85,7 @@ class TestQboInitialImport(QboConnectedCase):
         self.assertEqual(self.env["qbo.sync.job"].search_count([]), jobs_before)
         calls = self.qbo_calls()
         self.assertEqual(set(calls) - {"total"}, {"POST query"})
-        self.assertEqual(calls["POST query"], 3)
+        self.assertEqual(calls["POST query"], 4)   # accounts, customers, vendors, items
 
         partners, products = self.env["res.partner"].search_count([]), self.env["product.product"].search_count([])
         again = self.import_now()
@@ -115,6 +115,7 @@ class TestQboInitialImport(QboConnectedCase):
         total = PRESET_CUSTOMERS + 1100
         run = self.Run._qbo_start(self.connection)
         customers = self.step(run, "Customer")
+        self.assertTrue(run._qbo_run_page())   # the accounts
         self.emulator_admin.clear_counters()
         self.assertTrue(run._qbo_run_page())   # page 1, saved
         self.assertEqual((customers.position, customers.created_count, customers.pages), (1001, 1000, 1))
@@ -183,12 +184,13 @@ class TestQboInitialImport(QboConnectedCase):
             self.Run._cron_qbo_import()
         self.assertEqual(run.state, "done")
         self.assertFalse(run.last_error)
-        self.assertEqual(len(commits), 1 + 3, "the error, then one page per list")
-        self.assertEqual(run.created_count, PRESET_CUSTOMERS + PRESET_VENDORS + PRESET_ITEMS - 1)
+        self.assertEqual(len(commits), 1 + 4, "the error, then one page per list")
+        self.assertEqual(run.created_count - self.step(run, "Account").created_count,
+                         PRESET_CUSTOMERS + PRESET_VENDORS + PRESET_ITEMS - 1)
 
     def test_a_large_company_goes_on_in_the_background_after_the_first_pages(self):
         wizard = self.env["qbo.initial.import"].with_user(self.manager).create({"connection_id": self.connection.id})
-        with patch.object(qbo_initial_import, "INLINE_PAGES", 1):
+        with patch.object(qbo_initial_import, "INLINE_PAGES", 2):   # accounts, then customers
             wizard.action_import()
         run = wizard.run_id.sudo()
         self.assertEqual((run.state, run.in_background), ("running", True))
@@ -201,3 +203,39 @@ class TestQboInitialImport(QboConnectedCase):
             self.Run._cron_qbo_import()
         self.assertEqual(run.state, "done")
         self.assertEqual(len(self.bindings("Vendor")), PRESET_VENDORS)
+
+    def test_accounts_are_mapped_by_number_or_name_and_the_rest_created(self):
+        company = self.connection.company_id
+        Account = self.env["account.account"].with_company(company)
+        # An Odoo account numbered like a QuickBooks one, and one named like another.
+        qbo_accounts = {row["Name"]: row for row in self.qbo_rows("Account")}
+        checking = qbo_accounts["Checking"]
+        numbered = Account.create({"name": "Our bank", "code": "QX1001", "account_type": "asset_cash"})
+        self.emulator_admin.patch(US_REALM, "Account", {"AcctNum": "QX1001"}, obj_id=checking["Id"])
+        named = Account.create({"name": "Advertising", "code": "QX6001", "account_type": "expense"})
+        run = self.import_now()
+        accounts = self.step(run, "Account")
+        active = [row for row in self.qbo_rows("Account") if row.get("Active", True)]
+        self.assertEqual(accounts.error_count, 0, accounts.log)
+        self.assertEqual(accounts.linked_count + accounts.created_count + accounts.skipped_count,
+                         len(self.qbo_rows("Account")))
+        Mapping = self.env["qbo.account.mapping"]
+
+        def mapped_to(account):
+            return Mapping.search([("connection_id", "=", self.connection.id), ("account_id", "=", account.id)])
+        self.assertEqual(mapped_to(numbered).qbo_account_id.qbo_id, checking["Id"])
+        self.assertEqual(mapped_to(named).qbo_account_id.name, "Advertising")
+        self.assertEqual(mapped_to(named).method, "manual", "a later proposal keeps it")
+        # Every active QuickBooks account now has an Odoo account mapped to it.
+        targets = set(Mapping.search([("connection_id", "=", self.connection.id)]).mapped("qbo_account_id.qbo_id"))
+        self.assertEqual({row["Id"] for row in active} - targets, set())
+        created = Mapping.search([("connection_id", "=", self.connection.id),
+                                  ("note", "=", "Created in Odoo by the initial import")])
+        self.assertEqual(len(created), accounts.created_count)
+        receivable = created.filtered(lambda m: m.qbo_account_id.account_type == "Accounts Receivable")
+        for mapping in receivable:
+            self.assertEqual(mapping.account_id.account_type, "asset_receivable")
+        # A second import finds them all linked.
+        run.state = "done"
+        again = self.step(self.import_now(), "Account")
+        self.assertEqual((again.linked_count, again.created_count), (0, 0))

@@ -3,7 +3,7 @@ from odoo.exceptions import UserError
 
 from .. import qbo
 
-INLINE_PAGES = 3   # pages imported while the user waits; a larger company goes on in the background
+INLINE_PAGES = 4   # pages imported while the user waits; a larger company goes on in the background
 
 
 class QboInitialImport(models.TransientModel):
