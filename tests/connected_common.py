@@ -1,27 +1,12 @@
 """A connected US company with the limits lifted, and a quick way to fill the emulator's lists."""
 import json
-from datetime import timedelta
-
-from odoo import fields
 
 from ..emulator.testing import quickbooks
-from .common import US_REALM, QboHttpCase
+from .common import US_REALM, QboSyncCase
 
 
-class QboConnectedCase(QboHttpCase):
-
-    def setUp(self):
-        super().setUp()
-        tokens = self.emulator_admin.grant(US_REALM)
-        self.connection.sudo().write({
-            "state": "connected", "realm_id": US_REALM, "access_token": tokens["access_token"],
-            "refresh_token": tokens["refresh_token"],
-            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
-        # These tests are about behaviour and call counts, not pacing: lift the limits on both sides.
-        self.emulator_admin.configure(limits={"batch_per_minute": 10000, "requests_per_minute": 100000})
-        params = self.env["ir.config_parameter"].sudo()
-        params.set_param("account_quickbooks_online.limit_batch_per_window", "10000")
-        params.set_param("account_quickbooks_online.limit_request_per_window", "100000")
+class QboConnectedCase(QboSyncCase):
+    """QboSyncCase (connected, limits lifted) with helpers to fill and read the emulator's lists."""
 
     def qbo_client(self):
         return quickbooks(self.emulator.url, US_REALM, self.emulator_admin.grant(US_REALM)["access_token"])
