@@ -31,6 +31,10 @@ class ProductProduct(models.Model):
             self._qbo_queue_push()
         return result
 
+    def unlink(self):
+        self.env["qbo.sync.job"]._qbo_enqueue_deactivation(self)
+        return super().unlink()
+
     def _qbo_queue_push(self):
         """Queue products as QuickBooks Items; never call QuickBooks from here."""
         if self.env.context.get("qbo_no_export"):

@@ -51,6 +51,9 @@ class QboSyncJob(models.Model):
     _order = "priority, id"
 
     binding_id = fields.Many2one("qbo.binding", ondelete="set null", index=True)
+    operation = fields.Selection([("push", "Create or update"), ("deactivate", "Deactivate")], default="push",
+                                 required=True, help="Deactivate: the Odoo record was deleted; QuickBooks keeps its "
+                                                     "history, so its object is made inactive instead.")
     priority = fields.Integer(default=10, help="Lower first: customers and items before invoices, "
                                                "invoices before their payments.")
     record_name = fields.Char("Record", compute="_compute_record_name")
@@ -90,6 +93,21 @@ class QboSyncJob(models.Model):
         return waiting | self.create([{"connection_id": connection.id, "res_model": records._name,
                                        "res_id": record.id, "qbo_entity": entity, "priority": priority}
                                       for record in records if record.id not in queued])
+
+    @api.model
+    def _qbo_enqueue_deactivation(self, records):
+        """``records`` are being deleted: queue making their QuickBooks objects inactive, and drop their pushes.
+
+        Called before the delete, in its transaction; QuickBooks is not called.
+        """
+        bindings = self.env["qbo.binding"].sudo().search([("res_model", "=", records._name),
+                                                          ("res_id", "in", records.ids)])
+        self.sudo().search([("res_model", "=", records._name), ("res_id", "in", records.ids),
+                            ("state", "=", "pending"), ("operation", "=", "push")]).write({"state": "cancelled"})
+        return self.sudo().create([{
+            "connection_id": binding.connection_id.id, "res_model": binding.res_model, "res_id": binding.res_id,
+            "qbo_entity": binding.qbo_entity, "binding_id": binding.id, "operation": "deactivate",
+        } for binding in bindings.filtered("qbo_id")])
 
     # ------------------------------------------------------------------ processing
     @api.model
@@ -278,6 +296,11 @@ class QboSyncJob(models.Model):
     def _qbo_batch_item(self, connection, record):
         """This job's BatchItemRequest entry (or None), and the dependency jobs it had to queue first."""
         self.ensure_one()
+        if self.operation == "deactivate":
+            binding = self.binding_id
+            payload = {"Id": binding.qbo_id, "SyncToken": binding.sync_token, "sparse": True, "Active": False}
+            return {"bId": str(self.id), "operation": "update", self.qbo_entity: payload, "digest": False}, \
+                self.browse()
         if not record:
             self.write({"state": "cancelled", "error_message": _("The Odoo record no longer exists.")})
             return None, self.browse()
@@ -355,6 +378,10 @@ class QboSyncJob(models.Model):
             if job is None:
                 continue
             fault = item.get("Fault")
+            if not fault and job.operation == "deactivate":
+                job.write({"state": "done", "error_code": False, "error_message": False})
+                job.binding_id.unlink()   # the Odoo record is gone; QuickBooks keeps the inactive object
+                continue
             if not fault:
                 obj = item.get(job.qbo_entity) or {}
                 job.binding_id.write({"qbo_id": obj.get("Id"), "sync_token": obj.get("SyncToken"),

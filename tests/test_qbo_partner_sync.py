@@ -113,3 +113,21 @@ class TestQboPartnerSync(QboSyncCase):
         vendor = self.qbo_objects("Vendor", "Termed Customer")[0]
         self.assertNotIn("TermRef", vendor, "an unmapped term is left to QuickBooks' default")
         self.assertEqual(self.binding_of(termed, "Vendor").state, "synced")
+
+    def test_deleting_a_linked_partner_makes_its_customer_inactive_in_quickbooks(self):
+        partner = self.customers(1, prefix="Deleted")
+        self.process()
+        qbo_id = self.binding_of(partner).qbo_id
+        partner.write({"phone": "555-0199"})   # a pending change that no longer matters
+        never_sent = self.customers(1, prefix="Unsent")
+        ids = (partner | never_sent).ids
+        (partner | never_sent).unlink()
+        jobs = self.Job.search([("res_model", "=", "res.partner"), ("res_id", "in", ids)])
+        self.assertEqual(sorted(jobs.mapped(lambda job: (job.operation, job.state))),
+                         [("deactivate", "pending"), ("push", "cancelled"), ("push", "cancelled"), ("push", "done")])
+        self.process()
+        deactivate = jobs.filtered(lambda job: job.operation == "deactivate")
+        self.assertEqual((deactivate.state, deactivate.record_name), ("done", "(deleted)"))
+        stored = self.emulator_admin.dump(US_REALM)["data"]["Customer"][qbo_id]
+        self.assertFalse(stored["Active"], "QuickBooks keeps the customer's history, inactive")
+        self.assertFalse(self.Binding.search([("qbo_id", "=", qbo_id), ("qbo_entity", "=", "Customer")]))
