@@ -16,6 +16,7 @@
         "views/qbo_connection_views.xml",
         "views/qbo_sync_job_views.xml",
         "views/res_partner_views.xml",
+        "views/product_template_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/qbo_connection_reset_views.xml",
         "views/qbo_menus.xml",

@@ -7,7 +7,14 @@ ITEM_TYPES = {"Service": "service", "NonInventory": "consu", "Inventory": "consu
 
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "qbo.sync.mixin"]
+
+    def _qbo_sync_records(self):
+        return self.with_context(active_test=False).product_variant_ids
+
+    def _qbo_entities_of(self, record):
+        return ["Item"]
 
     def write(self, vals):
         # The product form edits the template: its variants are what QuickBooks knows as Items.

@@ -1,5 +1,4 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo import api, models
 
 # Changes to these fields are what QuickBooks shows of a customer or vendor.
 QBO_PARTNER_FIELDS = {"name", "email", "phone", "mobile", "website", "street", "street2", "city", "zip", "state_id",
@@ -8,23 +7,11 @@ QBO_PARTNER_FIELDS = {"name", "email", "phone", "mobile", "website", "street", "
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "qbo.sync.mixin"]
 
     # QuickBooks fixes these when it creates the customer or vendor; an update must not send them.
     _qbo_create_only_fields = ("CurrencyRef",)
-
-    qbo_binding_count = fields.Integer("QuickBooks links", compute="_compute_qbo_sync_status",
-                                       compute_sudo=True, groups="account_quickbooks_online.group_qbo_user")
-    qbo_sync_error = fields.Text("QuickBooks sync error", compute="_compute_qbo_sync_status", compute_sudo=True,
-                                 groups="account_quickbooks_online.group_qbo_user")
-
-    def _compute_qbo_sync_status(self):
-        bindings = self.env["qbo.binding"].search([("res_model", "=", "res.partner"), ("res_id", "in", self.ids)])
-        for partner in self:
-            mine = bindings.filtered(lambda binding: binding.res_id == partner.id)
-            partner.qbo_binding_count = len(mine)
-            partner.qbo_sync_error = "\n".join("%s: %s" % (binding.qbo_entity, binding.last_error or "")
-                                               for binding in mine if binding.state == "error") or False
 
     # ------------------------------------------------------------------ queueing (never calls QuickBooks)
     @api.model_create_multi
@@ -55,11 +42,10 @@ class ResPartner(models.Model):
             Job._qbo_enqueue(connection, mine.filtered(lambda partner: partner.customer_rank > 0), "Customer")
             Job._qbo_enqueue(connection, mine.filtered(lambda partner: partner.supplier_rank > 0), "Vendor")
 
-    def _qbo_entities(self):
-        """The QuickBooks types this partner is pushed as; a partner that is neither goes as a customer."""
-        self.ensure_one()
-        entities = [entity for entity, rank in (("Customer", self.customer_rank), ("Vendor", self.supplier_rank))
-                    if rank > 0]
+    def _qbo_entities_of(self, record):
+        """The QuickBooks types a partner is pushed as; a partner that is neither goes as a customer."""
+        entities = [entity for entity, rank in (("Customer", record.customer_rank),
+                                                ("Vendor", record.supplier_rank)) if rank > 0]
         return entities or ["Customer"]
 
     # ------------------------------------------------------------------ the QuickBooks shape
@@ -124,55 +110,6 @@ class ResPartner(models.Model):
         if currency and currency.name != (connection.qbo_currency_code or connection.company_id.currency_id.name):
             return currency
         return None
-
-    # ------------------------------------------------------------------ buttons
-    def _qbo_connection(self):
-        self.ensure_one()
-        company = self.company_id or self.env.company
-        connection = self.env["qbo.connection"].sudo().search([("company_id", "=", company.id)], limit=1)
-        if not connection or connection.state != "connected":
-            raise UserError(_("%s is not connected to QuickBooks Online. Connect it in Invoicing → Configuration → "
-                              "QuickBooks Online.", company.name))
-        return connection
-
-    def action_qbo_sync_now(self):
-        """Send this partner to QuickBooks now, as a customer and/or vendor, and say how it went."""
-        self.ensure_one()
-        connection = self._qbo_connection()
-        Job = self.env["qbo.sync.job"].sudo()
-        jobs = Job.browse()
-        for entity in self._qbo_entities():
-            jobs |= Job._qbo_enqueue(connection, self, entity)
-        Job._qbo_process(connection, jobs=jobs)
-        failed = jobs.filtered(lambda job: job.state == "failed")
-        if failed:
-            kind, title = "danger", _("QuickBooks refused %s", self.display_name)
-            message = "; ".join(failed.mapped("error_message"))
-        elif jobs.filtered(lambda job: job.state in ("pending", "running")):
-            kind, title = "warning", _("QuickBooks sync of %s postponed", self.display_name)
-            message = _("QuickBooks did not answer in time; it will be sent again automatically.")
-        else:
-            kind, title = "success", _("%s is in QuickBooks", self.display_name)
-            message = _("Synced as %s.", ", ".join(jobs.mapped("qbo_entity")))
-        return {"type": "ir.actions.client", "tag": "display_notification",
-                "params": {"title": title, "message": message, "type": kind, "sticky": kind == "danger",
-                           "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
-
-    def action_qbo_open_bindings(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("account_quickbooks_online.qbo_binding_action")
-        action.update(domain=[("res_model", "=", "res.partner"), ("res_id", "=", self.id)], context={})
-        return action
-
-    def action_qbo_retry_failed(self):
-        """Retry every failed QuickBooks job of this partner (after fixing what Intuit refused)."""
-        self.ensure_one()
-        jobs = self.env["qbo.sync.job"].sudo().search([("res_model", "=", "res.partner"), ("res_id", "=", self.id),
-                                                       ("state", "=", "failed")])
-        if not jobs:
-            raise UserError(_("Nothing of %s waits for a retry.", self.display_name))
-        jobs.action_qbo_retry()
-        return self.action_qbo_sync_now()
 
     @api.model
     def _qbo_values_from_qbo(self, entity, data):

@@ -107,6 +107,30 @@ class TestQboItems(QboListsCase):
         self.assertEqual(self.batch_calls(), 1)
         self.assertEqual(sorted(self.items("QX item")), ["QX item 000", "QX item 002"])
 
+    def test_the_product_form_syncs_now_shows_the_refusal_and_retries(self):
+        unmapped = self.env["account.account"].create({"code": "QX4998", "name": "QX other sales",
+                                                       "account_type": "income",
+                                                       "company_ids": [Command.set(self.company.ids)]})
+        product = self.products(1, prefix="QX form now")
+        template = product.product_tmpl_id.with_user(self.plain_user)
+        product.with_company(self.company).property_account_income_id = unmapped
+        result = template.action_qbo_sync_now()
+        self.assertEqual(result["params"]["type"], "danger")
+        self.assertIn("QX4998 QX other sales", result["params"]["message"])
+        template.invalidate_recordset()
+        self.assertIn("QX4998", template.qbo_sync_error)
+        self.assertIn("QuickBooks Online refused this Item", product.message_ids[:1].body or
+                      product.product_tmpl_id.message_ids[0].body)
+        self.env["qbo.account.mapping"]._qbo_propose(self.connection)   # a new account gets its row
+        self.map(unmapped, "Sales of Product Income")
+        result = template.action_qbo_retry_failed()
+        self.assertEqual(result["params"]["type"], "success")
+        template.invalidate_recordset()
+        self.assertEqual((template.qbo_binding_count, template.qbo_sync_error), (1, False))
+        action = template.action_qbo_open_bindings()
+        self.assertEqual(self.env["qbo.binding"].search(action["domain"]).res_id, product.id)
+        self.assertIn("QX form now 000", self.items("QX form now"))
+
     def test_payload_names_and_taxes(self):
         product = self.products(1, prefix="Pots: large\tones " + "x" * 120)
         payload = product._qbo_payload(self.connection, "Item")

@@ -1,0 +1,86 @@
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+
+class QboSyncMixin(models.AbstractModel):
+    """What a record that syncs to QuickBooks shows and offers on its form.
+
+    A "QuickBooks" smart button with its links, a banner when QuickBooks
+    refused it (with Retry), and Sync now. The records actually bound may be
+    others than the one on screen (a product template's variants): the models
+    say which through ``_qbo_sync_records()`` and ``_qbo_entities_of(record)``.
+    """
+
+    _name = "qbo.sync.mixin"
+    _description = "Synchronised with QuickBooks Online"
+
+    qbo_binding_count = fields.Integer("QuickBooks links", compute="_compute_qbo_sync_status",
+                                       compute_sudo=True, groups="account_quickbooks_online.group_qbo_user")
+    qbo_sync_error = fields.Text("QuickBooks sync error", compute="_compute_qbo_sync_status", compute_sudo=True,
+                                 groups="account_quickbooks_online.group_qbo_user")
+
+    def _qbo_sync_records(self):
+        """The records bound to QuickBooks on behalf of this one."""
+        return self
+
+    def _qbo_entities_of(self, record):
+        raise NotImplementedError
+
+    def _qbo_bindings_domain(self):
+        bound = self._qbo_sync_records()
+        return [("res_model", "=", bound._name), ("res_id", "in", bound.ids)]
+
+    def _compute_qbo_sync_status(self):
+        for record in self:
+            bindings = self.env["qbo.binding"].search(record._qbo_bindings_domain()) if record.id else []
+            record.qbo_binding_count = len(bindings)
+            record.qbo_sync_error = "\n".join("%s: %s" % (binding.qbo_entity, binding.last_error or "")
+                                              for binding in bindings if binding.state == "error") or False
+
+    def _qbo_connection(self):
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        connection = self.env["qbo.connection"].sudo().search([("company_id", "=", company.id)], limit=1)
+        if not connection or connection.state != "connected":
+            raise UserError(_("%s is not connected to QuickBooks Online. Connect it in Invoicing → Configuration → "
+                              "QuickBooks Online.", company.name))
+        return connection
+
+    def action_qbo_sync_now(self):
+        """Send this record to QuickBooks now, through the outbox's processor, and say how it went."""
+        self.ensure_one()
+        connection = self._qbo_connection()
+        Job = self.env["qbo.sync.job"].sudo()
+        jobs = Job.browse()
+        for record in self._qbo_sync_records():
+            for entity in self._qbo_entities_of(record):
+                jobs |= Job._qbo_enqueue(connection, record, entity)
+        Job._qbo_process(connection, jobs=jobs)
+        failed = jobs.filtered(lambda job: job.state == "failed")
+        if failed:
+            kind, title = "danger", _("QuickBooks refused %s", self.display_name)
+            message = "; ".join(failed.mapped("error_message"))
+        elif jobs.filtered(lambda job: job.state in ("pending", "running")):
+            kind, title = "warning", _("QuickBooks sync of %s postponed", self.display_name)
+            message = _("QuickBooks did not answer in time; it will be sent again automatically.")
+        else:
+            kind, title = "success", _("%s is in QuickBooks", self.display_name)
+            message = _("Synced as %s.", ", ".join(sorted(set(jobs.mapped("qbo_entity")))))
+        return {"type": "ir.actions.client", "tag": "display_notification",
+                "params": {"title": title, "message": message, "type": kind, "sticky": kind == "danger",
+                           "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
+
+    def action_qbo_open_bindings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_quickbooks_online.qbo_binding_action")
+        action.update(domain=self._qbo_bindings_domain(), context={})
+        return action
+
+    def action_qbo_retry_failed(self):
+        """Retry every failed QuickBooks job of this record (after fixing what Intuit refused)."""
+        self.ensure_one()
+        jobs = self.env["qbo.sync.job"].sudo().search(self._qbo_bindings_domain() + [("state", "=", "failed")])
+        if not jobs:
+            raise UserError(_("Nothing of %s waits for a retry.", self.display_name))
+        jobs.action_qbo_retry()
+        return self.action_qbo_sync_now()
