@@ -5,8 +5,11 @@ Logs into Odoo, shows Settings → Integrations, opens Invoicing (Accounting) �
 Configuration → QuickBooks Online and the company's connection, clicks Connect,
 signs in on the emulator's Intuit page in the window that opens, picks the US
 company, checks that Odoo shows the connection as Connected, and clicks Test on
-the Settings card. Drives Chromium through the DevTools protocol with
-websocket-client (which Odoo's own browser tests use); nothing leaves localhost.
+the Settings card. Then it sends partners with Sync now (one QuickBooks refuses,
+its name being taken), and shows the refusal banner, the Sync Queue, the
+Customers links and the proposed account mapping. Drives Chromium through the
+DevTools protocol with websocket-client (which Odoo's own browser tests use);
+nothing leaves localhost.
 Exits non-zero, saying which step did not happen. The connection must not be
 connected yet.
 
@@ -284,8 +287,55 @@ def run(args):
         toast = intuit.wait(text_of(".o_notification"), "the Test notification")
         check("QuickBooks Online works" in toast, "Test from Settings said: " + toast)
         print("Test from Settings: %s" % " ".join(toast.split()), flush=True)
+        show_sync(intuit, args, shot)
     finally:
         browser.close()
+
+
+def rpc(page, model, method, args, kwargs=None):
+    """Call a model method over Odoo's JSON-RPC from inside the logged-in page."""
+    payload = {"jsonrpc": "2.0", "method": "call",
+               "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}}}
+    answer = page.js("""fetch('/web/dataset/call_kw', {method: 'POST', headers: {'Content-Type': 'application/json'},
+        body: %s}).then(r => r.json())""" % json.dumps(json.dumps(payload)))
+    check("error" not in answer, "%s.%s failed: %s" % (model, method, answer.get("error")))
+    return answer["result"]
+
+
+def show_sync(page, args, shot):
+    """A partner QuickBooks refuses, the Sync Queue offering the link, the Customers links, the account mapping."""
+    partners = rpc(page, "res.partner", "create", [[
+        {"name": "Amy's Bird Sanctuary", "customer_rank": 1, "email": "amy@example.com", "is_company": True},
+        {"name": "Blue Heron Outfitters", "customer_rank": 1, "email": "heron@example.com", "is_company": True},
+        {"name": "Cedar Lane Nursery", "supplier_rank": 1, "email": "cedar@example.com", "is_company": True}]])
+    for partner_id in partners[1:]:
+        rpc(page, "res.partner", "action_qbo_sync_now", [[partner_id]])
+    page.goto("%s/odoo/res.partner/%d" % (args.url, partners[0]))
+    page.click(".o_form_view button[name=action_qbo_sync_now]", "Sync to QuickBooks on the partner")
+    toast = page.wait(text_of(".o_notification"), "the Sync now notification")
+    check("refused" in toast, "Sync now said: " + toast)
+    page.wait("document.querySelector('.o_form_view .alert-danger [name=qbo_sync_error]')", "the refusal banner")
+    page.odoo_idle()
+    page.screenshot(shot("partner_refused.png"))
+    print("Sync now refused as expected: %s" % " ".join(toast.split())[:160], flush=True)
+
+    page.goto(args.url + "/odoo/action-account_quickbooks_online.qbo_sync_job_action")
+    page.wait("document.querySelector('.o_list_view .o_data_row button[name=action_qbo_link_existing]')",
+              "the failed job with Link to it in the Sync Queue")
+    page.odoo_idle()
+    page.screenshot(shot("sync_queue.png"))
+
+    page.goto(args.url + "/odoo/action-account_quickbooks_online.qbo_binding_action_customers")
+    page.wait("document.querySelector('.o_list_view .o_data_row')", "the Customers links")
+    page.odoo_idle()
+    page.screenshot(shot("customer_links.png"))
+
+    connection = rpc(page, "qbo.connection", "search", [[]], {"limit": 1})
+    rpc(page, "qbo.connection", "action_qbo_propose_mappings", [connection])
+    page.goto(args.url + "/odoo/action-account_quickbooks_online.qbo_account_mapping_action")
+    page.wait("document.querySelector('.o_list_view .o_data_row')", "the account mapping")
+    page.odoo_idle()
+    page.screenshot(shot("account_mapping.png"))
 
 
 def main():
