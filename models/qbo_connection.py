@@ -440,7 +440,7 @@ class QboConnection(models.Model):
         """Run ``operation(qb)`` against this company's QuickBooks with a valid token.
 
         Each call first takes its place in the company's shared rate limit (a batch
-        call counts against both limits). A 401 gets one forced refresh and one
+        call counts against both limits) and holds one of its concurrent-call slots. A 401 gets one forced refresh and one
         retry; every failure comes back as a QboError carrying Intuit's code,
         detail and intuit_tid.
         """
@@ -452,7 +452,8 @@ class QboConnection(models.Model):
             client = qbo.api_client(self._qbo_endpoints(), self.sudo().realm_id, token,
                                     timeout=self._qbo_http_timeout())
             try:
-                result = operation(client)
+                with buckets._qbo_slot(self.sudo().realm_id):
+                    result = operation(client)
             except Exception as error:
                 failure = qbo.classify_api_error(error, client.session.last_status, client.session.last_intuit_tid)
                 _logger.info("QuickBooks call failed for connection %s: %s %s (intuit_tid %s)", self.id,

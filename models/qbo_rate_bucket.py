@@ -1,5 +1,7 @@
+import contextlib
 import logging
 import time
+import zlib
 
 import psycopg2
 
@@ -14,6 +16,8 @@ MAX_WAIT_SECONDS = 120
 EPSILON = 1e-9          # waiting exactly the computed time must give a whole token despite rounding
 MIN_WAIT_SECONDS = 0.001
 SERIALIZATION_RETRIES = 20
+DEFAULT_CONCURRENT = 10     # Intuit: calls in flight at once per company
+SLOT_POLL_SECONDS = 0.05
 
 
 class QboRateBucket(models.Model):
@@ -47,7 +51,33 @@ class QboRateBucket(models.Model):
         limits = {kind: int(params.get_param("account_quickbooks_online.limit_%s_per_window" % kind, default))
                   for kind, default in DEFAULT_LIMITS.items()}
         limits["window"] = float(params.get_param("account_quickbooks_online.rate_window_seconds", 60))
+        limits["concurrent"] = int(params.get_param("account_quickbooks_online.limit_concurrent", DEFAULT_CONCURRENT))
         return limits
+
+    @api.model
+    @contextlib.contextmanager
+    def _qbo_slot(self, realm_id, max_wait=MAX_WAIT_SECONDS, sleep=time.sleep):
+        """Hold one of the company's concurrent-call slots while the call is in flight, across all workers.
+
+        A slot is a PostgreSQL advisory lock held by a transaction of its own, so
+        a worker that dies frees its slot with its connection.
+        """
+        limit = max(1, self._qbo_limits()["concurrent"])
+        key = zlib.crc32(("qbo:%s" % realm_id).encode()) - 2 ** 31   # the two-int4 form of the lock
+        waited = 0.0
+        with self.env.registry.cursor() as cr:
+            while True:
+                cr.execute("SELECT slot FROM generate_series(0, %s - 1) AS slot "
+                           "WHERE pg_try_advisory_xact_lock(%s, slot) LIMIT 1", [limit, key])
+                row = cr.fetchone()
+                if row:
+                    break
+                if waited >= max_wait:
+                    raise TimeoutError("QuickBooks rate limit: %d calls already in flight for realm %s"
+                                       % (limit, realm_id))
+                sleep(SLOT_POLL_SECONDS)
+                waited += SLOT_POLL_SECONDS
+            yield row[0]   # the lock ends with this transaction, when the cursor closes
 
     @api.model
     def _qbo_acquire(self, realm_id, kinds, sleep=time.sleep, clock=time.time):

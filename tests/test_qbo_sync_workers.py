@@ -3,6 +3,7 @@
 Like two cron workers in production, each thread has its own cursor and commits
 its claims and results; the test removes what it committed afterwards.
 """
+import contextlib
 import threading
 from datetime import timedelta
 
@@ -100,3 +101,23 @@ class TestQboOutboxWorkers(TransactionCase, LeakWatch):
             self.assertEqual(len(jobs), PARTNERS)
             self.assertEqual(set(jobs.mapped("state")), {"done"})
             self.assertEqual(len(set(jobs.mapped("batch_key"))), PARTNERS // 30)
+
+
+@tagged("post_install", "-at_install")
+class TestQboConcurrentSlots(TransactionCase):
+    """Intuit allows 10 calls in flight per company; the slots are shared by every worker's connection."""
+
+    def test_no_more_calls_in_flight_than_the_limit(self):
+        saved_lock, Registry._lock = Registry._lock, DummyRLock()
+        self.addCleanup(setattr, Registry, "_lock", saved_lock)
+        self.env["ir.config_parameter"].set_param("account_quickbooks_online.limit_concurrent", "3")
+        buckets = self.env["qbo.rate.bucket"]
+        with contextlib.ExitStack() as held:
+            slots = {held.enter_context(buckets._qbo_slot("realm-slots")) for _ in range(3)}
+            self.assertEqual(slots, {0, 1, 2})
+            with self.assertRaises(TimeoutError), buckets._qbo_slot("realm-slots", max_wait=0.2):
+                pass
+            with buckets._qbo_slot("another-realm", max_wait=0.2) as slot:
+                self.assertEqual(slot, 0, "another company has slots of its own")
+        with buckets._qbo_slot("realm-slots", max_wait=0.2) as slot:
+            self.assertEqual(slot, 0, "a finished call frees its slot")
