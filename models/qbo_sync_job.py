@@ -10,6 +10,7 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from .. import qbo
 
@@ -56,7 +57,7 @@ class QboSyncJob(models.Model):
                                                      "history, so its object is made inactive instead.")
     priority = fields.Integer(default=10, help="Lower first: customers and items before invoices, "
                                                "invoices before their payments.")
-    record_name = fields.Char("Record", compute="_compute_record_name")
+    record_name = fields.Char("Record", compute="_compute_record_name", search="_search_record_name")
     state = fields.Selection([("pending", "Pending"), ("running", "Running"), ("done", "Done"),
                               ("failed", "Failed"), ("cancelled", "Cancelled")],
                              default="pending", required=True, index=True)
@@ -79,6 +80,17 @@ class QboSyncJob(models.Model):
         for job in self:
             record = self.env[job.res_model].browse(job.res_id).exists() if job.res_model else None
             job.record_name = record.display_name if record else _("(deleted)")
+
+    def _search_record_name(self, operator, value):
+        """Jobs whose Odoo record's name matches, whatever the record's model."""
+        self.env.cr.execute("SELECT DISTINCT res_model FROM qbo_sync_job")
+        domains = []
+        for (res_model,) in self.env.cr.fetchall():
+            if res_model not in self.env:
+                continue
+            found = self.env[res_model].with_context(active_test=False)._search([("display_name", operator, value)])
+            domains.append(["&", ("res_model", "=", res_model), ("res_id", "in", found)])
+        return expression.OR(domains) if domains else expression.FALSE_DOMAIN
 
     # ------------------------------------------------------------------ queueing
     @api.model
@@ -238,7 +250,9 @@ class QboSyncJob(models.Model):
         key = batch[0].batch_key
 
         def post(client):
-            return client.post("%s/company/%s/batch" % (client.api_url, client.company_id), body, request_id=key)
+            answer = client.post("%s/company/%s/batch" % (client.api_url, client.company_id), body, request_id=key)
+            answer["intuit_tid"] = client.session.last_intuit_tid   # for the items Intuit refused
+            return answer
         try:
             answer = connection._qbo_call(post, batch=True)
         except qbo.QboError as error:
@@ -393,7 +407,7 @@ class QboSyncJob(models.Model):
             error = (fault.get("Error") or [{}])[0]
             code = str(error.get("code", ""))
             if job.attempts >= MAX_ATTEMPTS:
-                job._qbo_fail(code, error.get("Message", ""), error.get("Detail", ""))
+                job._qbo_fail(code, error.get("Message", ""), error.get("Detail", ""), answer.get("intuit_tid"))
             elif code == "5010" and job.binding_id.qbo_id:
                 stale |= job
             elif code == "6240" and "DisplayName" in sent[str(job.id)][0]:
@@ -401,7 +415,7 @@ class QboSyncJob(models.Model):
             elif code in ("2500", "610"):
                 unresolved.append((job, error))
             else:
-                job._qbo_fail(code, error.get("Message", ""), error.get("Detail", ""))
+                job._qbo_fail(code, error.get("Message", ""), error.get("Detail", ""), answer.get("intuit_tid"))
         for job in batch.filtered(lambda j: j.state == "running"):
             if job not in stale and job not in duplicates and job not in [j for j, _e in unresolved]:
                 job._qbo_fail("", _("QuickBooks did not answer for this record in its batch."), "")
@@ -602,11 +616,14 @@ class QboSyncJob(models.Model):
         self._qbo_link_to(current[entity])
         return True
 
-    def _qbo_fail(self, code, message, detail):
+    def _qbo_fail(self, code, message, detail, intuit_tid=None):
         """Give up on this job: keep Intuit's words on the job and the link, and say so on the record."""
         self.ensure_one()
         text = " ".join(part for part in (message, detail) if part)
-        self.write({"state": "failed", "error_code": code, "error_message": text})
+        values = {"state": "failed", "error_code": code, "error_message": text}
+        if intuit_tid:
+            values["intuit_tid"] = intuit_tid
+        self.write(values)
         if self.binding_id:
             self.binding_id.write({"state": "error", "last_error": text})
         record = self.env[self.res_model].browse(self.res_id).exists()

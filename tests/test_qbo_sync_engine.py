@@ -71,6 +71,7 @@ class TestQboSyncEngine(QboSyncCase):
         self.assertEqual(failed.state, "failed")
         self.assertTrue(failed.error_code)
         self.assertIn("email", failed.error_message.lower())
+        self.assertTrue(failed.intuit_tid, "Intuit's transaction id is kept for support")
         self.assertEqual(set(self.jobs_of(good).mapped("state")), {"done"})
         self.assertEqual(len(self.qbo_customers("Neighbour")), 3)
         # The record itself says so: a banner (the computed error) and a note in its chatter.
@@ -154,5 +155,7 @@ class TestQboSyncEngine(QboSyncCase):
         self.assertEqual(job.binding_id.state, "synced")
         self.assertEqual(len(self.qbo_customers("Amy's Bird Sanctuary (Odoo)")), 1)
         self.assertEqual(job.record_name, "Amy's Bird Sanctuary (Odoo)")
+        self.assertEqual(self.Job.search([("record_name", "ilike", "Sanctuary (Odoo)")]), job,
+                         "the Sync Queue's search by record name")
         action = job.action_qbo_open_record()
         self.assertEqual((action["res_model"], action["res_id"]), ("res.partner", partner.id))
