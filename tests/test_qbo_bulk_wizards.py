@@ -103,16 +103,30 @@ class TestQboBulkWizards(QboConnectedCase):
                                                         ("res_id", "=", product.id)]))
         sync = self.env["qbo.bulk.action"].with_user(self.manager).with_context(
             active_model="product.product", active_ids=product.ids).create({"operation": "sync"})
-        if hasattr(self.env["product.product"], "_qbo_payload"):
-            sync.action_apply()
-            # Whether QuickBooks takes it depends on the item mapping; it was sent and reported either way.
-            job = self.Job.search([("res_model", "=", "product.product"), ("res_id", "=", product.id)])
-            self.assertEqual((job.qbo_entity, len(job)), ("Item", 1))
-            self.assertIn(job.state, ("done", "failed"))
-            self.assertEqual(sync.synced_count + sync.failed_count, 1)
-        else:   # sending items arrives with product.product._qbo_payload
-            with self.assertRaisesRegex(UserError, "cannot be sent to QuickBooks yet"):
-                sync.action_apply()
+        sync.action_apply()
+        # Whether QuickBooks takes it depends on the account mapping; it was sent and reported either way.
+        job = self.Job.search([("res_model", "=", "product.product"), ("res_id", "=", product.id)])
+        self.assertEqual((job.qbo_entity, len(job)), ("Item", 1))
+        self.assertIn(job.state, ("done", "failed"))
+        self.assertEqual(sync.synced_count + sync.failed_count, 1)
+
+    def test_products_are_linked_to_items_by_sku_then_name_without_writing(self):
+        Product = self.env["product.product"]
+        by_sku = Product.create({"name": "Fountain pump", "default_code": "P461-17"})
+        by_name = Product.create({"name": "Design"})
+        unknown = Product.create({"name": "Nothing like it in QuickBooks"})
+        self.emulator_admin.clear_counters()
+        wizard = self.env["qbo.bulk.action"].with_user(self.manager).with_context(
+            active_model="product.product", active_ids=(by_sku | by_name | unknown).ids).create({"operation": "link"})
+        wizard.action_apply()
+        self.assertEqual((wizard.linked_count, wizard.already_linked_count), (2, 0))
+        self.assertIn("Not found: Nothing like it in QuickBooks", wizard.details)
+        bindings = self.env["qbo.binding"].search([("res_model", "=", "product.product"),
+                                                   ("res_id", "in", (by_sku | by_name | unknown).ids)])
+        self.assertEqual({b.res_id: b.qbo_id for b in bindings},
+                         {by_sku.id: self.qbo_id("Item", "Pump"), by_name.id: self.qbo_id("Item", "Design")})
+        self.assertEqual(set(bindings.mapped("state")), {"synced"})
+        self.assertEqual(set(self.qbo_calls()) - {"total"}, {"POST query"}, "read, nothing written")
 
     def test_customer_and_vendor_link_lists(self):
         partners = self.customers(2, "Listed")

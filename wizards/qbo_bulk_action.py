@@ -5,6 +5,7 @@ from .. import qbo
 
 INLINE_LIMIT = 300    # records sent while the user waits; more are left to the scheduled action
 MAX_DETAILS = 200     # failure lines shown; the counts stay exact
+LINK_CHUNK = 100      # products matched per pair of QuickBooks queries
 
 ENTITIES = [("Customer", "Customer"), ("Vendor", "Vendor"), ("Item", "Product (Item)")]
 
@@ -31,6 +32,8 @@ class QboBulkAction(models.TransientModel):
     unchanged_count = fields.Integer("Unchanged", readonly=True)
     failed_count = fields.Integer("Failed", readonly=True)
     waiting_count = fields.Integer("Waiting", readonly=True, help="Queued: sent by the scheduled action.")
+    linked_count = fields.Integer("Linked", readonly=True)
+    already_linked_count = fields.Integer("Linked already", readonly=True)
     unlinked_count = fields.Integer("Unlinked", readonly=True)
     cancelled_count = fields.Integer("Jobs cancelled", readonly=True)
     details = fields.Text(readonly=True)
@@ -119,12 +122,43 @@ class QboBulkAction(models.TransientModel):
 
     # ------------------------------------------------------------------ link / unlink
     def _qbo_apply_link(self, records):
-        if self.res_model != "res.partner":
-            raise UserError(_("Only partners can be matched with QuickBooks records from here."))
+        if self.res_model == "product.product":
+            return self._qbo_link_products(records)
         wizard = self.env["qbo.partner.match"].create({
             "connection_id": self.connection_id.id, "entity": self.entity,
             "partner_ids": [fields.Command.set(records.ids)]})
         return wizard.action_propose()
+
+    def _qbo_link_products(self, records):
+        """Link products to the QuickBooks Items with their Sku, else their name; create nothing, write nothing.
+
+        The same matching as a push uses (two queries per chunk); a linked Item
+        is not overwritten until its product changes in Odoo.
+        """
+        connection = self.connection_id
+        if connection.state != "connected":
+            raise UserError(connection._qbo_not_connected_message())
+        Binding = self.env["qbo.binding"]
+        domain = [("connection_id", "=", connection.id), ("res_model", "=", records._name),
+                  ("qbo_entity", "=", "Item"), ("qbo_id", "!=", False)]
+        already = Binding.search(domain + [("res_id", "in", records.ids)])
+        todo = records - records.browse(already.mapped("res_id"))
+        try:
+            for start in range(0, len(todo), LINK_CHUNK):
+                chunk = todo[start:start + LINK_CHUNK]
+                chunk._qbo_prepare_batch(connection, "Item", chunk)
+        except qbo.QboError as error:
+            raise UserError(connection._qbo_error_message(error))
+        linked = Binding.search(domain + [("res_id", "in", todo.ids)])
+        linked.write({"state": "synced", "synced_at": fields.Datetime.now(), "payload_hash": False})
+        missing = todo - todo.browse(linked.mapped("res_id"))
+        lines = [_("%(linked)s linked to an existing QuickBooks item, %(already)s linked already, %(missing)s "
+                   "not found in QuickBooks (Sync now creates them).", linked=len(linked), already=len(already),
+                   missing=len(missing))]
+        lines += [self.env._("Not found: %s", product.display_name) for product in missing[:MAX_DETAILS]]
+        self.write({"state": "done", "linked_count": len(linked), "already_linked_count": len(already),
+                    "details": "\n".join(lines)})
+        return self._qbo_reopen()
 
     def _qbo_apply_unlink(self, records):
         """Forget the links (QuickBooks is not touched) and cancel what was waiting to be sent."""
