@@ -212,7 +212,8 @@ class QboSyncJob(models.Model):
         if row:
             batch = self.search([("batch_key", "=", row[0]), ("state", "=", "running")])
             batch.write({"next_attempt_at": now + timedelta(seconds=LEASE_SECONDS)})
-            return batch
+            # Intuit may answer a resend from memory, with what the first send carried.
+            return batch.with_context(qbo_resend=True)
         # One dependency level per batch: an invoice never travels with the customer it needs.
         due = """connection_id = %s AND state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
                  {scope}""".format(scope=in_scope)
@@ -398,8 +399,11 @@ class QboSyncJob(models.Model):
                 continue
             if not fault:
                 obj = item.get(job.qbo_entity) or {}
+                # After a resend, QuickBooks may hold the first send's data, not this one's: forget the hash,
+                # so that a later change of the record is sent rather than taken for unchanged.
+                digest = False if batch.env.context.get("qbo_resend") else sent[str(job.id)][1]
                 job.binding_id.write({"qbo_id": obj.get("Id"), "sync_token": obj.get("SyncToken"),
-                                      "payload_hash": sent[str(job.id)][1], "synced_at": now,
+                                      "payload_hash": digest, "synced_at": now,
                                       "state": "synced", "last_error": False})
                 job.write({"state": "done", "error_code": False, "error_message": False,
                            "conflict_qbo_id": False})

@@ -106,6 +106,31 @@ class TestQboSyncEngine(QboSyncCase):
         self.assertEqual(len(self.qbo_customers("Crash")), 45, "exactly one QuickBooks customer each")
         self.assertEqual(set(self.Job.search([("res_id", "in", partners.ids)]).mapped("state")), {"done"})
 
+    def test_a_change_made_while_an_answer_was_lost_still_reaches_quickbooks(self):
+        partner = self.customers(1, prefix="Lost")
+        original = type(self.Job)._qbo_apply
+        calls = []
+
+        def crash_once(job_model, connection, batch, answer, sent):
+            calls.append(1)
+            if len(calls) == 1:
+                raise ConnectionError("worker killed after QuickBooks answered")
+            return original(job_model, connection, batch, answer, sent)
+
+        with patch.object(type(self.Job), "_qbo_apply", crash_once):
+            try:
+                self.process()
+            except ConnectionError:
+                pass
+            partner.write({"phone": "555-0177"})   # changed while the first answer is lost
+            self.Job.search([("state", "=", "running")]).write(
+                {"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
+            self.process()   # the resend is answered from memory, with the first send's data
+        stored = self.qbo_customers("Lost")
+        self.assertEqual(len(stored), 1)
+        self.assertEqual(stored[0]["PrimaryPhone"]["FreeFormNumber"], "555-0177")
+        self.assertEqual(set(self.jobs_of(partner).mapped("state")), {"done"})
+
     def test_transient_batch_failure_is_resent_later_with_the_same_key(self):
         self.customers(5, prefix="Transient")
         self.emulator_admin.faults(batch={"fail_next": 1, "fail_status": 503})
