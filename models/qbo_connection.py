@@ -193,15 +193,21 @@ class QboConnection(models.Model):
         except Exception as error:  # the discovery document could not be fetched
             raise qbo.classify_auth_error(error) if not isinstance(error, qbo.QboError) else error
 
-    def _qbo_write_now(self, values):
-        """Write in a transaction of its own, committed at once.
+    def _qbo_note_status(self, values):
+        """Record the last call's outcome (last call, last error), best effort.
 
-        Token rotation must survive a rollback of the caller, and other workers
-        must see it immediately; the caller's transaction never writes these rows.
+        Many workers call at once; one that finds the row being written, or just
+        written, by another lets that note stand instead of failing its own call.
         """
         self.ensure_one()
-        with self.env.registry.cursor() as cr:
-            self.with_env(self.env(cr=cr, su=True)).write(values)
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute("SELECT id FROM qbo_connection WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED", [self.id],
+                           log_exceptions=False)
+                if cr.fetchone():
+                    self.with_env(self.env(cr=cr, su=True)).write(values)
+        except psycopg2.errors.SerializationFailure:
+            _logger.debug("QuickBooks connection %s: status noted by another worker meanwhile", self.id)
         self.invalidate_recordset(list(values))
 
     # ------------------------------------------------------------------ connect
@@ -463,7 +469,7 @@ class QboConnection(models.Model):
                     continue
                 if isinstance(failure, qbo.QboThrottled):
                     buckets._qbo_pause(self.sudo().realm_id)
-                self._qbo_write_now({"last_error": failure.describe()})
+                self._qbo_note_status({"last_error": failure.describe()})
                 raise failure
             self._qbo_note_success()
             return result
@@ -478,7 +484,7 @@ class QboConnection(models.Model):
         now = fields.Datetime.now()
         last = self.last_call_at
         if not last or (now - last).total_seconds() > 60 or self.last_error:
-            self._qbo_write_now({"last_call_at": now, "last_error": False})
+            self._qbo_note_status({"last_call_at": now, "last_error": False})
 
     @api.model
     def _qbo_error_message(self, error):
