@@ -25,6 +25,11 @@ CRON_CHUNK = 300         # jobs per cron call; the cron runner calls again while
 NAME_LISTS = ("Customer", "Vendor", "Employee")   # QuickBooks display names are unique across these
 
 
+def _stable_key(parts):
+    """A request id that is the same whenever the same parts (job request ids, the body) are sent."""
+    return hashlib.sha256("|".join(sorted(parts)).encode()).hexdigest()[:32]
+
+
 def _backoff_seconds(attempts):
     """Exponential backoff with jitter, so jobs that failed together do not all come back together."""
     base = BACKOFF_SECONDS[min(attempts, len(BACKOFF_SECONDS)) - 1]
@@ -167,7 +172,7 @@ class QboSyncJob(models.Model):
         handled = conflicts = 0
         while handled < job_limit:
             try:
-                batch = self._qbo_claim(connection, scope)
+                batch = self._qbo_claim(connection, scope, durable=commit)
             except psycopg2.errors.SerializationFailure:
                 # Another worker claimed rows our REPEATABLE READ snapshot still saw as pending.
                 # Everything before is committed, so a fresh transaction simply looks again.
@@ -197,8 +202,12 @@ class QboSyncJob(models.Model):
                 break
         return handled
 
-    def _qbo_claim(self, connection, scope=None):
-        """The next batch: an unfinished one whose time has come, else up to 30 pending jobs."""
+    def _qbo_claim(self, connection, scope=None, durable=True):
+        """The next batch: an unfinished one whose time has come, else up to 30 pending jobs.
+
+        A claim that is not committed before sending (Sync now, inside the user's
+        request) gets its key from what it sends (see _qbo_send).
+        """
         now = fields.Datetime.now()
         self.env.flush_all()
         in_scope = "AND id = ANY(%s)" if scope is not None else ""
@@ -224,6 +233,11 @@ class QboSyncJob(models.Model):
                             [connection.id, now] + scope_args + [connection.id, now] + scope_args + [BATCH_SIZE],
                             log_exceptions=False)   # a serialization conflict is expected and handled
         batch = self.browse([job_id for job_id, in self.env.cr.fetchall()])
+        if not durable:
+            # What these jobs were before this claim: unchanged if the claim is rolled back, changed by any
+            # retry or requeue since (which must not be answered from memory with the old outcome).
+            batch = batch.with_context(qbo_volatile_claim=["%s:%s:%s" % (job.request_id, job.attempts,
+                                                                          job.write_date) for job in batch])
         if batch:
             batch.write({"state": "running", "batch_key": _new_request_id(),
                          "next_attempt_at": now + timedelta(seconds=LEASE_SECONDS)})
@@ -248,6 +262,10 @@ class QboSyncJob(models.Model):
         if not items:
             return queued, True
         body = json.dumps({"BatchItemRequest": items})
+        if batch.env.context.get("qbo_volatile_claim"):
+            # Nothing was committed: should this request die after Intuit accepted, the same jobs sending the
+            # same body again get the same key and are answered from memory instead of executed twice.
+            batch.write({"batch_key": _stable_key(batch.env.context["qbo_volatile_claim"] + [body])})
         key = batch[0].batch_key
 
         def post(client):
