@@ -4,6 +4,7 @@ from . import qbo_connection
 from . import qbo_rate_bucket
 from . import qbo_sync_job
 from . import qbo_sync_mixin
+from . import qbo_push_mixin
 from . import res_partner
 from . import res_company
 from . import res_config_settings

@@ -13,38 +13,18 @@ ITEM_PRIORITY = 5       # items go before the customers (10) and documents that 
 
 
 class ProductProduct(models.Model):
-    _inherit = "product.product"
+    _name = "product.product"
+    _inherit = ["product.product", "qbo.push.mixin"]
 
     # The opening stock of an Inventory item: QuickBooks takes it when the item is created, and an update
     # must not pretend the stock is still what it was then.
     _qbo_create_only_fields = ("QtyOnHand", "InvStartDate")
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        products = super().create(vals_list)
-        products._qbo_queue_push()
-        return products
+    _qbo_watched_fields = QBO_ITEM_FIELDS
+    _qbo_push_flag = "push_products"
 
-    def write(self, vals):
-        result = super().write(vals)
-        if QBO_ITEM_FIELDS & set(vals):
-            self._qbo_queue_push()
-        return result
-
-    def unlink(self):
-        self.env["qbo.sync.job"]._qbo_enqueue_deactivation(self)
-        return super().unlink()
-
-    def _qbo_queue_push(self):
-        """Queue products as QuickBooks Items; never call QuickBooks from here."""
-        if self.env.context.get("qbo_no_export"):
-            return
-        connections = self.env["qbo.connection"].sudo().search([("state", "=", "connected"),
-                                                                ("push_products", "=", True)])
-        for connection in connections:
-            products = self.filtered(lambda product: not product.company_id
-                                     or product.company_id == connection.company_id)
-            self.env["qbo.sync.job"].sudo()._qbo_enqueue(connection, products, "Item", priority=ITEM_PRIORITY)
+    def _qbo_push_targets(self):
+        return [(self, "Item", ITEM_PRIORITY)]
 
     # ------------------------------------------------------------------ payload
     def _qbo_item_name(self):

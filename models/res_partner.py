@@ -1,46 +1,26 @@
 from odoo import api, models
 
 # Changes to these fields are what QuickBooks shows of a customer or vendor.
-QBO_PARTNER_FIELDS = {"name", "email", "phone", "mobile", "website", "street", "street2", "city", "zip", "state_id",
-                      "country_id", "active", "is_company", "customer_rank", "supplier_rank", "company_name",
-                      "parent_id", "vat", "property_payment_term_id", "property_supplier_payment_term_id"}
+QBO_PARTNER_FIELDS = frozenset({
+    "name", "email", "phone", "mobile", "website", "street", "street2", "city", "zip", "state_id", "country_id",
+    "active", "is_company", "customer_rank", "supplier_rank", "company_name", "parent_id", "vat",
+    "property_payment_term_id", "property_supplier_payment_term_id"})
 
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "qbo.sync.mixin"]
+    _inherit = ["res.partner", "qbo.sync.mixin", "qbo.push.mixin"]
 
     # QuickBooks fixes these when it creates the customer or vendor; an update must not send them.
     _qbo_create_only_fields = ("CurrencyRef",)
 
-    # ------------------------------------------------------------------ queueing (never calls QuickBooks)
-    @api.model_create_multi
-    def create(self, vals_list):
-        partners = super().create(vals_list)
-        partners._qbo_queue_push()
-        return partners
+    # ------------------------------------------------------------------ queueing (qbo.push.mixin)
+    _qbo_watched_fields = QBO_PARTNER_FIELDS
+    _qbo_push_flag = "push_partners"
 
-    def write(self, vals):
-        result = super().write(vals)
-        if QBO_PARTNER_FIELDS & set(vals):
-            self._qbo_queue_push()
-        return result
-
-    def unlink(self):
-        self.env["qbo.sync.job"]._qbo_enqueue_deactivation(self)
-        return super().unlink()
-
-    def _qbo_queue_push(self):
-        """Queue customers and vendors for QuickBooks; never call QuickBooks from here."""
-        if self.env.context.get("qbo_no_export"):
-            return
-        connections = self.env["qbo.connection"].sudo().search([("state", "=", "connected"),
-                                                                ("push_partners", "=", True)])
-        Job = self.env["qbo.sync.job"].sudo()
-        for connection in connections:
-            mine = self.filtered(lambda partner: not partner.company_id or partner.company_id == connection.company_id)
-            Job._qbo_enqueue(connection, mine.filtered(lambda partner: partner.customer_rank > 0), "Customer")
-            Job._qbo_enqueue(connection, mine.filtered(lambda partner: partner.supplier_rank > 0), "Vendor")
+    def _qbo_push_targets(self):
+        return [(self.filtered(lambda partner: partner.customer_rank > 0), "Customer", 10),
+                (self.filtered(lambda partner: partner.supplier_rank > 0), "Vendor", 10)]
 
     def _qbo_entities_of(self, record):
         """The QuickBooks types a partner is pushed as; a partner that is neither goes as a customer."""
