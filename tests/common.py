@@ -4,10 +4,12 @@ Every test class starts its own emulator on a free loopback port, points the
 company's connection at it, and checks when it ends that no token or secret
 the emulator issued appeared in any log record captured meanwhile.
 """
+import contextlib
 import logging
 import os
 import urllib.parse
 from datetime import timedelta
+from unittest.mock import patch
 
 import requests
 
@@ -168,6 +170,23 @@ class QboSyncCase(QboHttpCase):
 
     def process(self):
         return self.Job._qbo_process(self.connection)
+
+    @contextlib.contextmanager
+    def answer_lost_once(self):
+        """The first batch Intuit answers dies before Odoo applies it (a killed worker, a dead request).
+
+        Yields the sizes of the batches that reached the apply step.
+        """
+        Job = type(self.Job)
+        original, batches = Job._qbo_apply, []
+
+        def lose_first(job_model, connection, batch, answer, sent):
+            batches.append(len(batch))
+            if len(batches) == 1:
+                raise ConnectionError("the worker died after QuickBooks answered")
+            return original(job_model, connection, batch, answer, sent)
+        with patch.object(Job, "_qbo_apply", lose_first):
+            yield batches
 
     def drain(self, rounds=60):
         """Process until the queue is empty, letting every backoff pass at once; return the rounds used."""

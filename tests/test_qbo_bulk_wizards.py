@@ -2,7 +2,7 @@
 import ast
 from unittest.mock import patch
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..wizards import qbo_bulk_action

@@ -133,20 +133,13 @@ class TestQboPartnerSync(QboSyncCase):
         self.assertFalse(self.Binding.search([("qbo_id", "=", qbo_id), ("qbo_entity", "=", "Customer")]))
 
     def test_sync_now_clicked_again_after_a_lost_request_replays_instead_of_creating_twice(self):
-        from unittest.mock import patch
         partner = self.customers(1, prefix="Clicked")
-        Job = type(self.Job)
-        original = Job._qbo_apply
-
-        def die_once(job_model, connection, batch, answer, sent):
-            raise ConnectionError("the request died after QuickBooks accepted")
-        # The user's request rolls back: the claim was never committed.
-        with patch.object(Job, "_qbo_apply", die_once), self.assertRaises(ConnectionError), \
-                self.env.cr.savepoint():
-            partner.action_qbo_sync_now()
-        self.assertEqual(self.jobs_of(partner).state, "pending")
-        self.assertEqual(len(self.qbo_customers("Clicked")), 1, "QuickBooks did create it")
-        with patch.object(Job, "_qbo_apply", original):
+        with self.answer_lost_once():
+            # The user's request rolls back: the claim was never committed.
+            with self.assertRaises(ConnectionError), self.env.cr.savepoint():
+                partner.action_qbo_sync_now()
+            self.assertEqual(self.jobs_of(partner).state, "pending")
+            self.assertEqual(len(self.qbo_customers("Clicked")), 1, "QuickBooks did create it")
             result = partner.action_qbo_sync_now()
         self.assertEqual(result["params"]["type"], "success")
         self.assertEqual(self.emulator_admin.counters(US_REALM).get("replayed"), 1)

@@ -1,6 +1,5 @@
 """The outbox: queued in the business transaction, sent in batches, idempotent across lost answers."""
 from datetime import timedelta
-from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
@@ -81,16 +80,7 @@ class TestQboSyncEngine(QboSyncCase):
 
     def test_a_crash_after_intuit_accepted_the_batch_creates_nothing_new(self):
         partners = self.customers(45, prefix="Crash")
-        original = type(self.Job)._qbo_apply
-        calls = []
-
-        def crash_once(job_model, connection, batch, answer, sent):
-            calls.append(len(batch))
-            if len(calls) == 1:
-                raise ConnectionError("worker killed after QuickBooks answered")
-            return original(job_model, connection, batch, answer, sent)
-
-        with patch.object(type(self.Job), "_qbo_apply", crash_once):
+        with self.answer_lost_once() as calls:
             # Not assertRaises: its savepoint would undo the claim, which production commits before sending.
             try:
                 self.process()
@@ -108,16 +98,7 @@ class TestQboSyncEngine(QboSyncCase):
 
     def test_a_change_made_while_an_answer_was_lost_still_reaches_quickbooks(self):
         partner = self.customers(1, prefix="Lost")
-        original = type(self.Job)._qbo_apply
-        calls = []
-
-        def crash_once(job_model, connection, batch, answer, sent):
-            calls.append(1)
-            if len(calls) == 1:
-                raise ConnectionError("worker killed after QuickBooks answered")
-            return original(job_model, connection, batch, answer, sent)
-
-        with patch.object(type(self.Job), "_qbo_apply", crash_once):
+        with self.answer_lost_once():
             try:
                 self.process()
             except ConnectionError:
