@@ -13,8 +13,9 @@ from unittest.mock import patch
 
 import requests
 
-from odoo import fields
-from odoo.tests import HttpCase, new_test_user
+from odoo import SUPERUSER_ID, api, fields
+from odoo.modules.registry import DummyRLock, Registry
+from odoo.tests import HttpCase, TransactionCase, new_test_user
 
 from ..emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_USER, EmulatorServer
 from ..emulator.testing import AdminClient
@@ -198,3 +199,58 @@ class QboSyncCase(QboHttpCase):
                 return attempt + 1
             waiting.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
         raise AssertionError("the queue did not drain in %d rounds" % rounds)
+
+
+class QboRealCursorsCase(TransactionCase, LeakWatch):
+    """Tests run as several Odoo workers would: on real cursors that commit, not the test transaction.
+
+    ``connect_committed`` points the company's connection at a fresh emulator and
+    commits that; everything it changed is put back when the test ends. Threads
+    look the registry up as HTTP workers do (Odoo's test runner holds its lock).
+    """
+
+    CONNECTION_FIELDS = ["environment", "emulator_url", "state", "realm_id", "access_token", "refresh_token",
+                         "access_token_expires_at", "refresh_token_expires_at", "refresh_failed", "last_call_at",
+                         "last_error", "qbo_company_name", "push_partners"]
+
+    def setUp(self):
+        super().setUp()
+        self.start_leak_watch()
+        self.emulator = EmulatorServer(port=0).start()
+        self.addCleanup(self.emulator.stop)
+        self.admin = AdminClient(self.emulator.url)
+        saved_lock, Registry._lock = Registry._lock, DummyRLock()
+        self.addCleanup(setattr, Registry, "_lock", saved_lock)
+
+    @contextlib.contextmanager
+    def committed_env(self):
+        with self.registry.cursor() as cr:
+            yield api.Environment(cr, SUPERUSER_ID, {})
+
+    def connect_committed(self, tokens, params=None, **values):
+        """Commit a connection to the emulator with ``tokens``; return its id."""
+        params = dict({"account_quickbooks_online.client_id": DEMO_CLIENT_ID,
+                       "account_quickbooks_online.client_secret": DEMO_CLIENT_SECRET}, **(params or {}))
+        with self.committed_env() as env:
+            config = env["ir.config_parameter"]
+            saved_params = {key: config.get_param(key) for key in params}
+            for key, value in params.items():
+                config.set_param(key, value)
+            connection = env["qbo.connection"].search([("company_id", "=", env.company.id)])
+            saved = connection.read(self.CONNECTION_FIELDS)[0]
+            connection.write(dict({"environment": "emulator", "emulator_url": self.emulator.url,
+                                   "state": "connected", "realm_id": US_REALM,
+                                   "access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"],
+                                   "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)},
+                                  **values))
+            connection_id = connection.id
+        self.addCleanup(self._restore_connection, connection_id, saved, saved_params)
+        return connection_id
+
+    def _restore_connection(self, connection_id, saved, saved_params):
+        with self.committed_env() as env:
+            env["qbo.connection"].browse(connection_id).write(
+                {key: value for key, value in saved.items() if key in self.CONNECTION_FIELDS})
+            for key, value in saved_params.items():
+                env["ir.config_parameter"].set_param(key, value or "")
+            env.cr.execute("DELETE FROM qbo_rate_bucket WHERE realm_id = %s", [US_REALM])
