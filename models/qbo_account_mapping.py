@@ -1,42 +1,8 @@
-import json
-import uuid
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .. import qbo
+from .qbo_handler_account import QBO_TYPE_OF
 from .qbo_mapping_mixin import KEPT_METHODS
-
-BATCH_SIZE = 30
-# Odoo account type → the QuickBooks AccountType (and, where it narrows things, AccountSubType) it matches,
-# and the AccountType / AccountSubType an account of that type is created with.
-QBO_TYPE_OF = {
-    "asset_receivable": ("Accounts Receivable", None, "AccountsReceivable"),
-    "asset_cash": ("Bank", None, "Checking"),
-    "asset_current": ("Other Current Asset", None, "OtherCurrentAssets"),
-    "asset_non_current": ("Other Asset", None, "OtherLongTermAssets"),
-    "asset_prepayments": ("Other Current Asset", "PrepaidExpenses", "PrepaidExpenses"),
-    "asset_fixed": ("Fixed Asset", None, "OtherFixedAssets"),
-    "liability_payable": ("Accounts Payable", None, "AccountsPayable"),
-    "liability_credit_card": ("Credit Card", None, "CreditCard"),
-    "liability_current": ("Other Current Liability", None, "OtherCurrentLiabilities"),
-    "liability_non_current": ("Long Term Liability", None, "OtherLongTermLiabilities"),
-    "equity": ("Equity", None, "OwnersEquity"),
-    "equity_unaffected": ("Equity", "RetainedEarnings", "RetainedEarnings"),
-    "income": ("Income", None, "OtherPrimaryIncome"),
-    "income_other": ("Other Income", None, "OtherMiscellaneousIncome"),
-    "expense": ("Expense", None, "OtherMiscellaneousServiceCost"),
-    "expense_depreciation": ("Other Expense", "Depreciation", "Depreciation"),
-    "expense_direct_cost": ("Cost of Goods Sold", None, "SuppliesMaterialsCogs"),
-}
-# Only these QuickBooks account types may carry a foreign currency.
-FOREIGN_CURRENCY_TYPES = {"Bank", "Credit Card", "Accounts Receivable", "Accounts Payable"}
-
-
-def qbo_account_name(name):
-    # QuickBooks refuses a colon or a double quote in an account name and caps it at 100 characters.
-    return (name or "").replace(":", "-").replace('"', "'").strip()[:100]
-
 
 class QboAccountMapping(models.Model):
     """Which QuickBooks account each Odoo account of the company posts to."""
@@ -131,82 +97,43 @@ class QboAccountMapping(models.Model):
                 "candidate_count": count, "note": note, "error_message": False}
 
     # ------------------------------------------------------------------ creating in QuickBooks
-    def _qbo_account_payload(self):
-        self.ensure_one()
-        connection = self.connection_id
-        account = self.account_id.with_company(connection.company_id)
-        qbo_type, _sub, sub_type = QBO_TYPE_OF.get(account.account_type, (None, None, None))
-        if not qbo_type:
-            raise UserError(_("The Odoo account %(account)s (type %(type)s) has no QuickBooks account type; map it "
-                              "by hand.", account=account.display_name, type=account.account_type))
-        payload = {"Name": qbo_account_name(account.name), "AccountType": qbo_type, "AccountSubType": sub_type}
-        limit = 20 if (connection.qbo_country_code or "").upper() in ("AU", "CA") else 7
-        if account.code and len(account.code) <= limit:
-            payload["AcctNum"] = account.code
-        home = connection.qbo_currency_code or connection.company_id.currency_id.name
-        if account.currency_id and account.currency_id.name != home and qbo_type in FOREIGN_CURRENCY_TYPES:
-            payload["CurrencyRef"] = {"value": account.currency_id.name}
-        return payload
-
     def action_qbo_create_in_quickbooks(self):
-        """Create QuickBooks accounts for the chosen unmapped rows, 30 a batch call, and map them."""
+        """Create QuickBooks accounts for the chosen unmapped rows through the outbox, and map them.
+
+        They are sent at once, 30 a batch call, as Sync now sends; under the same
+        request ids, a second click after a lost answer creates nothing twice.
+        """
         connections = self.connection_id
         if not connections:
             return True
         connections._qbo_check_manager()
-        rows = self.filtered(lambda row: not row.qbo_account_id)
-        failed = self.browse()
+        rows = self.filtered(lambda row: not row.qbo_account_id).sudo()
+        Job = self.env["qbo.sync.job"].sudo()
+        outcomes = {"done": 0, "failed": [], "waiting": 0}
         for connection in rows.connection_id:
-            todo = rows.filtered(lambda row: row.connection_id == connection).sudo()
-            for start in range(0, len(todo), BATCH_SIZE):
-                failed |= todo[start:start + BATCH_SIZE]._qbo_create_batch(connection)
-        message = _("%(done)s accounts created in QuickBooks and mapped.", done=len(rows) - len(failed))
-        if failed:
-            message += " " + _("%(count)s failed: %(errors)s", count=len(failed), errors="; ".join(
-                "%s: %s" % (row.account_id.display_name, row.error_message) for row in failed[:10]))
+            mine = rows.filtered(lambda row: row.connection_id == connection)
+            jobs = Job._qbo_enqueue(connection, mine, "Account")
+            summary = Job._qbo_process_inline(connection, jobs)
+            for job in jobs:
+                row = self.browse(job.res_id)
+                if job.state == "failed":
+                    row.error_message = job.error_message
+                    outcomes["failed"].append(row)
+                elif job.state == "done":
+                    outcomes["done"] += 1
+                else:
+                    outcomes["waiting"] += 1
+            if summary.get("reason"):
+                outcomes["reason"] = summary["reason"]
+        message = _("%(done)s accounts created in QuickBooks and mapped.", done=outcomes["done"])
+        if outcomes["waiting"]:
+            message += " " + _("%(count)s queued: they will be sent in the background (%(reason)s).",
+                               count=outcomes["waiting"], reason=outcomes.get("reason") or _("QuickBooks is busy"))
+        if outcomes["failed"]:
+            message += " " + _("%(count)s failed: %(errors)s", count=len(outcomes["failed"]), errors="; ".join(
+                "%s: %s" % (row.account_id.display_name, row.error_message) for row in outcomes["failed"][:10]))
         return connections[:1]._qbo_toast(_("Accounts created in QuickBooks"), message,
-                                          "warning" if failed else "success")
-
-    def _qbo_create_batch(self, connection):
-        """One batch call for up to 30 rows; returns the rows that failed."""
-        items, failed = [], self.browse()
-        for row in self:
-            try:
-                items.append({"bId": str(row.id), "operation": "create", "Account": row._qbo_account_payload()})
-            except UserError as error:
-                row.error_message = str(error)
-                failed |= row
-        if not items:
-            return failed
-        body = json.dumps({"BatchItemRequest": items})
-        key = uuid.uuid4().hex
-
-        def post(client):
-            return client.post("%s/company/%s/batch" % (client.api_url, client.company_id), body, request_id=key)
-        try:
-            answer = connection._qbo_call(post, batch=True)
-        except qbo.QboError as error:
-            sent = self.filtered(lambda row: row not in failed)
-            sent.write({"error_message": connection._qbo_error_message(error)})
-            return failed | sent
-        ListItem = self.env["qbo.list.item"]
-        by_bid = {str(row.id): row for row in self}
-        for result in answer.get("BatchItemResponse", []):
-            row = by_bid.get(str(result.get("bId")))
-            if row is None:
-                continue
-            fault = result.get("Fault")
-            if fault:
-                error = (fault.get("Error") or [{}])[0]
-                row.error_message = " ".join(part for part in (error.get("Message"), error.get("Detail")) if part)
-                failed |= row
-                continue
-            _counts, by_id = ListItem._qbo_upsert(connection, "account", [result["Account"]],
-                                                  deactivate_missing=False)
-            row.with_context(qbo_proposal=True).write({
-                "qbo_account_id": by_id[str(result["Account"]["Id"])].id, "method": "created",
-                "candidate_count": 1, "note": False, "error_message": False})
-        return failed
+                                          "warning" if outcomes["failed"] or outcomes["waiting"] else "success")
 
     # ------------------------------------------------------------------ the helper documents call
     @api.model

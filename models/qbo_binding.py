@@ -1,19 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .. import qbo
-
-# Where the QuickBooks web app shows each type (Intuit's own URL paths).
-APP_PAGES = {"Customer": ("customerdetail", "nameId"), "Vendor": ("vendordetail", "nameId"),
-             "Employee": ("employeedetail", "nameId"), "Item": ("item", "itemId"),
-             "Account": ("register", "accountId"), "Invoice": ("invoice", "txnId"),
-             "CreditMemo": ("creditmemo", "txnId"), "Payment": ("recvpayment", "txnId"),
-             "Bill": ("bill", "txnId"), "BillPayment": ("billpayment", "txnId"),
-             "PurchaseOrder": ("purchaseorder", "txnId"), "Purchase": ("expense", "txnId"),
-             "JournalEntry": ("journal", "txnId"), "SalesReceipt": ("salesreceipt", "txnId"),
-             "VendorCredit": ("vendorcredit", "txnId"), "Deposit": ("deposit", "txnId")}
-
-
 class QboBinding(models.Model):
     """The link between one Odoo record and one QuickBooks object in one company.
 
@@ -62,17 +49,13 @@ class QboBinding(models.Model):
             record = self.env[binding.res_model].browse(binding.res_id).exists() if binding.res_model else None
             binding.record_name = record.display_name if record else _("(deleted)")
 
-    @api.depends("qbo_entity", "qbo_id", "connection_id.environment", "connection_id.emulator_url")
+    @api.depends("qbo_entity", "qbo_id", "connection_id.realm_id")
     def _compute_qbo_url(self):
+        entities = {handler._qbo_entity: handler for handler in self.env["qbo.handler"]._qbo_all()}
         for binding in self:
-            page = APP_PAGES.get(binding.qbo_entity)
-            connection = binding.connection_id.sudo()
-            if not (page and binding.qbo_id and connection.realm_id):
-                binding.qbo_url = False
-                continue
-            endpoints = qbo.endpoints_for(connection.environment, connection.emulator_url or "")
-            binding.qbo_url = "%s%s?%s=%s&realm=%s" % (endpoints.app_base, page[0], page[1], binding.qbo_id,
-                                                        connection.realm_id)
+            handler = entities.get(binding.qbo_entity)
+            binding.qbo_url = handler._qbo_app_url(binding.connection_id, binding.qbo_id) \
+                if handler is not None else False
 
     def action_qbo_view_in_quickbooks(self):
         """Open the linked record in the QuickBooks web app (or the emulator's page for it)."""
@@ -90,6 +73,11 @@ class QboBinding(models.Model):
     def _compute_partner_id(self):
         for binding in self:
             binding.partner_id = binding.res_id if binding.res_model == "res.partner" else False
+
+    @api.model
+    def _qbo_find(self, connection, record, entity):
+        return self.search([("connection_id", "=", connection.id), ("res_model", "=", record._name),
+                            ("res_id", "=", record.id), ("qbo_entity", "=", entity)], limit=1)
 
     @api.model
     def _qbo_get_or_create(self, connection, record, entity):

@@ -2,7 +2,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import qbo
-from ..qbo import paging
 
 LIST_TYPES = [
     ("account", "Account"),
@@ -87,11 +86,7 @@ class QboListItem(models.Model):
     @api.model
     def _qbo_read_list(self, connection, list_type):
         """Every row of one QuickBooks list, active or not, a page of 1000 per call."""
-        entity = ENTITY_OF_TYPE[list_type]
-
-        def run(sql):
-            return connection._qbo_call(lambda client: client.query(sql))
-        return paging.read_pages(run, entity, WHERE_OF_TYPE.get(list_type, ALL_ROWS))
+        return connection._qbo_api().query_all(ENTITY_OF_TYPE[list_type], WHERE_OF_TYPE.get(list_type, ALL_ROWS))
 
     @api.model
     def _qbo_values(self, list_type, row, rates=None):

@@ -58,7 +58,7 @@ class QboPartnerMatcher(models.AbstractModel):
 
     @api.model
     def _qbo_partner_keys(self, partner):
-        names = {normalize_name(partner.name), normalize_name(partner._qbo_display_name())} - {""}
+        names = {normalize_name(partner.name), normalize_name(self.env["qbo.handler.customer"]._qbo_display_name(partner))} - {""}
         return {"email": set(email_normalize_all(partner.email or "")), "name": names, "vat": tax_id_keys(partner.vat)}
 
     # ------------------------------------------------------------------ the core, both directions
@@ -143,8 +143,7 @@ class QboPartnerMatcher(models.AbstractModel):
         partner id to {"state": linked|matched|ambiguous|new, "ids": [QBO Ids],
         "criterion"}, ``rows`` maps a QBO Id to its JSON.
         """
-        rows = {row["Id"]: row for row in self.env["qbo.query"]._qbo_read_all(connection, entity,
-                                                                                 where="Active = true")}
+        rows = {row["Id"]: row for row in connection._qbo_api().query_all(entity, where="Active = true")}
         bindings = self.env["qbo.binding"].search([
             ("connection_id", "=", connection.id), ("res_model", "=", "res.partner"), ("qbo_entity", "=", entity),
             ("qbo_id", "!=", False)])

@@ -80,10 +80,11 @@ class QboRateBucket(models.Model):
             yield row[0]   # the lock ends with this transaction, when the cursor closes
 
     @api.model
-    def _qbo_acquire(self, realm_id, kinds, sleep=time.sleep, clock=time.time):
+    def _qbo_acquire(self, realm_id, kinds, sleep=time.sleep, clock=time.time, max_wait=MAX_WAIT_SECONDS):
         """Wait until each of ``kinds`` has a token for ``realm_id``, then take them.
 
-        Returns the seconds waited. Raises TimeoutError after MAX_WAIT_SECONDS.
+        Returns the seconds waited. Raises TimeoutError, without waiting in vain, when the tokens
+        would come later than ``max_wait`` seconds from the start.
         """
         limits = self._qbo_limits()
         waited = 0.0
@@ -91,11 +92,27 @@ class QboRateBucket(models.Model):
             wait = self._qbo_try_take(realm_id, kinds, limits, clock())
             if wait <= 0:
                 return waited
-            if waited + wait > MAX_WAIT_SECONDS:
+            if waited + wait > max_wait:
                 raise TimeoutError("QuickBooks rate limit: no capacity for realm %s within %d s"
-                                   % (realm_id, MAX_WAIT_SECONDS))
+                                   % (realm_id, max_wait))
             sleep(wait)
             waited += wait
+
+    @api.model
+    def _qbo_wait_seconds(self, realm_id, kinds, clock=time.time):
+        """How long until each of ``kinds`` has a token for ``realm_id``, taking nothing (0: now)."""
+        limits = self._qbo_limits()
+        now = clock()
+        self.env.cr.execute("SELECT kind, tokens, updated_at FROM qbo_rate_bucket WHERE realm_id = %s "
+                            "AND kind = ANY(%s)", [realm_id, list(kinds)])
+        wait = 0.0
+        for kind, tokens, updated_at in self.env.cr.fetchall():
+            capacity = max(1.0, limits[kind] * BURST_SHARE)
+            rate = (limits[kind] - capacity) / limits["window"]
+            available = min(capacity, tokens + max(0.0, now - updated_at) * rate)
+            if available < 1.0 - EPSILON:
+                wait = max(wait, max(0.0, updated_at - now) + (1.0 - available) / rate)
+        return wait
 
     @api.model
     def _qbo_try_take(self, realm_id, kinds, limits, now):

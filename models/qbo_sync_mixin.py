@@ -6,9 +6,9 @@ class QboSyncMixin(models.AbstractModel):
     """What a record that syncs to QuickBooks shows and offers on its form.
 
     A "QuickBooks" smart button with its links, a banner when QuickBooks
-    refused it (with Retry), and Sync now. The records actually bound may be
-    others than the one on screen (a product template's variants): the models
-    say which through ``_qbo_sync_records()`` and ``_qbo_entities_of(record)``.
+    refused it (with Retry), a note while changes wait to be sent, and Sync
+    now. The records actually bound may be others than the one on screen (a
+    product template's variants): ``_qbo_sync_records()`` says which.
     """
 
     _name = "qbo.sync.mixin"
@@ -18,13 +18,20 @@ class QboSyncMixin(models.AbstractModel):
                                        compute_sudo=True, groups="account_quickbooks_online.group_qbo_user")
     qbo_sync_error = fields.Text("QuickBooks sync error", compute="_compute_qbo_sync_status", compute_sudo=True,
                                  groups="account_quickbooks_online.group_qbo_user")
+    qbo_pending_count = fields.Integer("Changes waiting for QuickBooks", compute="_compute_qbo_sync_status",
+                                       compute_sudo=True, groups="account_quickbooks_online.group_qbo_user")
+    qbo_pending_note = fields.Char("Waiting for", compute="_compute_qbo_sync_status", compute_sudo=True,
+                                   groups="account_quickbooks_online.group_qbo_user")
 
     def _qbo_sync_records(self):
         """The records bound to QuickBooks on behalf of this one."""
         return self
 
     def _qbo_entities_of(self, record):
-        raise NotImplementedError
+        """The QuickBooks types ``record`` goes as; when none wants it, its model's default one."""
+        handlers = self.env["qbo.handler"]._qbo_of_model(record._name)
+        entities = [handler._qbo_entity for handler in handlers if handler._qbo_wants(record)]
+        return entities or [handler._qbo_entity for handler in handlers if handler._qbo_default_for_model][:1]
 
     def _qbo_bindings_domain(self):
         bound = self._qbo_sync_records()
@@ -32,10 +39,15 @@ class QboSyncMixin(models.AbstractModel):
 
     def _compute_qbo_sync_status(self):
         for record in self:
-            bindings = self.env["qbo.binding"].search(record._qbo_bindings_domain()) if record.id else []
+            domain = record._qbo_bindings_domain() if record.id else None
+            bindings = self.env["qbo.binding"].search(domain) if domain else []
+            waiting = self.env["qbo.sync.job"].search(domain + [("state", "in", ("pending", "running"))]) \
+                if domain else self.env["qbo.sync.job"]
             record.qbo_binding_count = len(bindings)
             record.qbo_sync_error = "\n".join("%s: %s" % (binding.qbo_entity, binding.last_error or "")
                                               for binding in bindings if binding.state == "error") or False
+            record.qbo_pending_count = len(waiting)
+            record.qbo_pending_note = waiting[:1].waiting_reason or False
 
     def _qbo_connection(self):
         self.ensure_one()
@@ -43,11 +55,16 @@ class QboSyncMixin(models.AbstractModel):
         connection = self.env["qbo.connection"].sudo().search([("company_id", "=", company.id)], limit=1)
         if not connection or connection.state != "connected":
             raise UserError(_("%s is not connected to QuickBooks Online. Connect it in Invoicing → Configuration → "
-                              "QuickBooks Online.", company.name))
+                              "QuickBooks Online; changes saved meanwhile wait in the queue.", company.name))
         return connection
 
     def action_qbo_sync_now(self):
-        """Send this record to QuickBooks now, through the outbox's processor, and say how it went."""
+        """Send this record to QuickBooks now, through the outbox's processor, and say how it went.
+
+        The attempt is short: what cannot go within a few seconds (QuickBooks
+        slow, this company's rate used up) stays queued and is sent in the
+        background, and the message says so instead of keeping the person waiting.
+        """
         self.ensure_one()
         connection = self._qbo_connection()
         Job = self.env["qbo.sync.job"].sudo()
@@ -55,14 +72,15 @@ class QboSyncMixin(models.AbstractModel):
         for record in self._qbo_sync_records():
             for entity in self._qbo_entities_of(record):
                 jobs |= Job._qbo_enqueue(connection, record, entity)
-        Job._qbo_process(connection, jobs=jobs)
+        report = Job._qbo_process_inline(connection, jobs)
         failed = jobs.filtered(lambda job: job.state == "failed")
         if failed:
             kind, title = "danger", _("QuickBooks refused %s", self.display_name)
             message = "; ".join(failed.mapped("error_message"))
         elif jobs.filtered(lambda job: job.state in ("pending", "running")):
-            kind, title = "warning", _("QuickBooks sync of %s postponed", self.display_name)
-            message = _("QuickBooks did not answer in time; it will be sent again automatically.")
+            kind, title = "warning", _("%s is queued for QuickBooks", self.display_name)
+            message = _("It will be sent in the background (%s).",
+                        report.get("reason") or _("QuickBooks did not answer in time"))
         else:
             kind, title = "success", _("%s is in QuickBooks", self.display_name)
             message = _("Synced as %s.", ", ".join(sorted(set(jobs.mapped("qbo_entity")))))
@@ -73,6 +91,13 @@ class QboSyncMixin(models.AbstractModel):
     def action_qbo_open_bindings(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("account_quickbooks_online.qbo_binding_action")
+        action.update(domain=self._qbo_bindings_domain(), context={})
+        return action
+
+    def action_qbo_open_queue(self):
+        """The queued changes of this record."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("account_quickbooks_online.qbo_sync_job_action")
         action.update(domain=self._qbo_bindings_domain(), context={})
         return action
 

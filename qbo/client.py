@@ -5,6 +5,7 @@ static token in an OAuth2Session; the subclasses here add a timeout to every
 request, remember the HTTP status and intuit_tid of the last answer, and carry
 the Bearer token in a plain session that the caller rebuilds after a refresh.
 """
+import json
 from dataclasses import dataclass
 
 import requests
@@ -82,3 +83,32 @@ def api_client(endpoints, realm_id, access_token, timeout=DEFAULT_TIMEOUT):
     qb.session = ApiSession(access_token, timeout)
     qb.api_url_v3 = endpoints.api_base
     return qb
+
+
+class Answer(dict):
+    """A QuickBooks JSON answer that remembers Intuit's transaction id, for support requests."""
+
+    def __init__(self, data, intuit_tid=""):
+        super().__init__(data or {})
+        self.intuit_tid = intuit_tid or ""
+
+
+def send(endpoints, realm_id, access_token, method, path, params=None, body=None, request_id=None,
+         timeout=DEFAULT_TIMEOUT, content_type="application/json", file_bytes=None):
+    """One call to ``/v3/company/<realm>/<path>``: the answer, or a classified QboError.
+
+    python-quickbooks builds the request (minor version, request id, the
+    multipart body of an upload) and reads Intuit's Fault bodies; every
+    failure comes back with Intuit's code, detail, HTTP status and intuit_tid.
+    """
+    from .errors import classify_api_error
+    qb = api_client(endpoints, realm_id, access_token, timeout)
+    url = "%s/company/%s/%s" % (endpoints.api_base, realm_id, path)
+    if body is not None and not isinstance(body, str):
+        body = json.dumps(body)
+    try:
+        data = qb.make_request(method, url, request_body=body, content_type=content_type, params=dict(params or {}),
+                               file_bytes=file_bytes, request_id=request_id)
+    except Exception as error:
+        raise classify_api_error(error, qb.session.last_status, qb.session.last_intuit_tid) from error
+    return Answer(data, qb.session.last_intuit_tid)

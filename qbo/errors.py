@@ -67,7 +67,12 @@ _STATUS_IN_MESSAGE = re.compile(r"status code '(\d{3})'")
 
 
 def classify_api_error(exc, status=None, intuit_tid=""):
-    """Map a python-quickbooks or requests exception to a QboError."""
+    """Map a python-quickbooks or requests exception to a QboError.
+
+    python-quickbooks reports an answer it could not read as a Fault with the
+    code 10000; that code is its own, so a 5xx keeps only a code Intuit's body
+    carried, or none.
+    """
     import requests
     from quickbooks import exceptions as qb_exc
     if isinstance(exc, QboError):
@@ -78,26 +83,40 @@ def classify_api_error(exc, status=None, intuit_tid=""):
     if not isinstance(exc, qb_exc.QuickbooksException):
         raise exc
     message = exc.message or ""
-    code = exc.error_code or ""
     detail = exc.detail or ""
     match = _STATUS_IN_MESSAGE.search(message)
     status = status or (int(match.group(1)) if match else None)
-    if isinstance(exc, qb_exc.AuthorizationException) and int(code or 0) == 401:
-        status = 401
-    body_code = _gateway_code(message + " " + detail)
-    code = body_code or code
-    if status == 401 or str(code) == "3200":
+    unreadable = message.startswith(_LIBRARY_MESSAGES)
+    code = _gateway_code(message + " " + detail) if unreadable else str(exc.error_code or "")
+    if isinstance(exc, qb_exc.AuthorizationException) and str(exc.error_code) == "401":
+        status, code = 401, code if code != "401" else ""
+    if status == 401 or code == "3200":
         return QboAuthError("QuickBooks Online refused the access token.", code or 3200, detail, 401, intuit_tid)
-    if status == 429 or str(code) == "3001" or "ThrottleExceeded" in message:
+    if status == 429 or code == "3001" or "ThrottleExceeded" in message:
         return QboThrottled("QuickBooks Online is throttling requests for this company.", 3001, detail,
                             429, intuit_tid)
-    if status == 403 or str(code) == "3100" and (status or 0) < 500:
+    if status and status >= 500:
+        return QboTransientError("QuickBooks Online had a temporary problem (HTTP %s)." % status, code,
+                                 _body_text(message) if unreadable else detail, status, intuit_tid)
+    if status == 403 or code == "3100":
         return QboForbiddenError("QuickBooks Online refused access to this company.", code or 3100, detail,
                                  403, intuit_tid)
-    if status and status >= 500 or str(code) == "10000" and not detail:
-        return QboTransientError("QuickBooks Online had a temporary problem.", code, detail or message,
-                                 status, intuit_tid)
+    if code == "10000" and not unreadable:
+        return QboTransientError("QuickBooks Online had a temporary problem.", code, detail, status, intuit_tid)
+    if unreadable:
+        return QboTransientError("QuickBooks Online sent an answer that could not be read.", code,
+                                 _body_text(message), status, intuit_tid)
     return QboValidationError(message, code, detail, status or 400, intuit_tid)
+
+
+_LIBRARY_MESSAGES = ("Error returned with status code", "Error reading json response")
+
+
+def _body_text(message):
+    """The body python-quickbooks quoted in its message, shortened for a person to read."""
+    body = message.split(": ", 1)[1] if ": " in message else message
+    match = re.search(r'"(?:message|Message)"\s*:\s*"([^"]*)"', body)
+    return (match.group(1) if match else body)[:300]
 
 
 def _gateway_code(text):

@@ -210,8 +210,8 @@ class QboRealCursorsCase(TransactionCase, LeakWatch):
     """
 
     CONNECTION_FIELDS = ["environment", "emulator_url", "state", "realm_id", "access_token", "refresh_token",
-                         "access_token_expires_at", "refresh_token_expires_at", "refresh_failed", "last_call_at",
-                         "last_error", "qbo_company_name", "push_partners"]
+                         "access_token_expires_at", "refresh_token_expires_at", "refresh_failed",
+                         "qbo_company_name", "push_partners"]
 
     def setUp(self):
         super().setUp()
@@ -254,3 +254,4 @@ class QboRealCursorsCase(TransactionCase, LeakWatch):
             for key, value in saved_params.items():
                 env["ir.config_parameter"].set_param(key, value or "")
             env.cr.execute("DELETE FROM qbo_rate_bucket WHERE realm_id = %s", [US_REALM])
+            env.cr.execute("DELETE FROM qbo_connection_health WHERE connection_id = %s", [connection_id])

@@ -121,15 +121,16 @@ class TestQboInitialImport(QboConnectedCase):
         self.assertEqual((customers.position, customers.created_count, customers.pages), (1001, 1000, 1))
 
         # The worker dies in the middle of page 2: that page's transaction is lost.
-        original = type(run)._qbo_import_partner
+        Handler = type(self.env["qbo.handler.customer"])
+        original = Handler._qbo_import_partner
         seen = []
 
-        def dying(run_self, *args, **kwargs):
+        def dying(handler, *args, **kwargs):
             seen.append(1)
             if len(seen) == 50:
                 raise MemoryError("worker killed")
-            return original(run_self, *args, **kwargs)
-        with patch.object(type(run), "_qbo_import_partner", dying), self.assertRaises(MemoryError):
+            return original(handler, *args, **kwargs)
+        with patch.object(Handler, "_qbo_import_partner", dying), self.assertRaises(MemoryError):
             run._qbo_run_page()
         self.env.invalidate_all()
         self.assertEqual((customers.position, customers.created_count), (1001, 1000))
@@ -155,7 +156,7 @@ class TestQboInitialImport(QboConnectedCase):
         freeman = self.qbo_id("Customer", "Freeman Sporting Goods")
         rows = [row for row in self.qbo_rows("Customer") if (row.get("ParentRef") or {}).get("value") == freeman]
         self.assertEqual(len(rows), 2)
-        run._qbo_import_rows_customer(customers, rows)   # the jobs' page, without their parent
+        self.env["qbo.handler.customer"]._qbo_import_rows(run, customers, rows)   # the jobs' page, without their parent
         self.assertEqual(customers.created_count, 3)
         parent = self.bindings("Customer").filtered(lambda b: b.qbo_id == freeman).partner_id
         self.assertEqual(parent.name, "Freeman Sporting Goods")

@@ -133,7 +133,7 @@ class TestQboItems(QboListsCase):
 
     def test_payload_names_and_taxes(self):
         product = self.products(1, prefix="Pots: large\tones " + "x" * 120)
-        payload = product._qbo_payload(self.connection, "Item")
+        payload = self.env["qbo.handler.item"]._qbo_to_qbo(self.connection, product)
         self.assertEqual(len(payload["Name"]), 100)
         self.assertTrue(payload["Name"].startswith("Pots- large ones x"))
         group = self.env["account.tax.group"].create({"name": "QX", "company_id": self.company.id})
@@ -141,7 +141,7 @@ class TestQboItems(QboListsCase):
                                              "company_id": self.company.id, "tax_group_id": group.id})
         product.taxes_id = tax
         self.env["qbo.tax.mapping"]._qbo_propose(self.connection)
-        self.assertTrue(product._qbo_payload(self.connection, "Item")["Taxable"])
+        self.assertTrue(self.env["qbo.handler.item"]._qbo_to_qbo(self.connection, product)["Taxable"])
 
     def test_variants_become_items_of_their_own_name(self):
         size = self.env["product.attribute"].create({"name": "QX size", "value_ids": [

@@ -5,6 +5,7 @@ from odoo import Command
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
+from ..emulator.testing import quickbooks
 from .common import UK_REALM, US_REALM
 from .common_lists import QboListsCase
 
@@ -236,8 +237,8 @@ class TestQboMappings(QboListsCase):
         self.propose()
         Term = self.env["qbo.term.mapping"]
         self.assertEqual(Term.search([("payment_term_id", "=", thirty.id)]).qbo_term_id.name, "Net 30")
-        self.connection._qbo_call(lambda client: QboTerm.from_json(
-            {"Name": "Thirty days", "Type": "STANDARD", "DueDays": 30}).save(qb=client))
+        QboTerm.from_json({"Name": "Thirty days", "Type": "STANDARD", "DueDays": 30}).save(
+            qb=quickbooks(self.emulator.url, US_REALM, self.emulator_admin.grant(US_REALM)["access_token"]))
         self.propose()
 
         def row(term):

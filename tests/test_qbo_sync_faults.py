@@ -5,7 +5,7 @@ from unittest.mock import patch
 from odoo.tests import tagged
 
 from ..emulator.testing import quickbooks
-from ..models.qbo_sync_job import BACKOFF_SECONDS, _backoff_seconds
+from ..models.qbo_sync_job import BACKOFF_FIRST_SECONDS, BACKOFF_LONGEST_SECONDS, _backoff_seconds
 from .common import US_REALM, QboSyncCase
 
 AMY = "Amy's Bird Sanctuary"   # a customer of the US sample company, Id 1
@@ -142,23 +142,27 @@ class TestQboSyncFaults(QboSyncCase):
         waiting = self.Job.search([("state", "=", "running")])
         self.assertEqual(len(waiting), 30)
         self.assertEqual(set(waiting.mapped("error_code")), {"3001"})
-        self.assertTrue(self.Job._qbo_is_paused(self.connection))
+        self.assertGreater(self.env["qbo.rate.bucket"]._qbo_wait_seconds(US_REALM, ("request",)), 50)
         self.env.flush_all()
         self.env.cr.execute("SELECT min(updated_at) FROM qbo_rate_bucket WHERE realm_id = %s", [US_REALM])
         self.assertGreater(self.env.cr.fetchone()[0], time.time() + 50, "paused for Intuit's minute")
 
-    def test_backoff_grows_and_is_jittered(self):
-        for attempt in range(1, len(BACKOFF_SECONDS) + 1):
-            base = BACKOFF_SECONDS[attempt - 1]
+    def test_backoff_grows_to_half_an_hour_and_is_jittered(self):
+        bases = []
+        for attempt in range(1, 12):
+            base = min(BACKOFF_LONGEST_SECONDS, BACKOFF_FIRST_SECONDS * 2 ** (attempt - 1))
+            bases.append(base)
             draws = [_backoff_seconds(attempt) for _ in range(20)]
             self.assertTrue(all(base / 2 <= d <= base for d in draws))
             self.assertGreater(len(set(draws)), 1)
+        self.assertEqual(bases[:4], [30, 60, 120, 240])
+        self.assertEqual(bases[-1], 1800, "never more than 30 minutes between two attempts")
 
     def test_the_cron_reports_progress_and_leaves_the_rest_for_its_next_run(self):
         self.customers(40, prefix="Progress")
         cron = self.env.ref("account_quickbooks_online.ir_cron_qbo_process_jobs")
         progress = self.env["ir.cron.progress"].create({"cron_id": cron.id, "remaining": 0, "done": 0})
-        with patch("odoo.addons.account_quickbooks_online.models.qbo_sync_job.CRON_CHUNK", 30), \
+        with patch("odoo.addons.account_quickbooks_online.models.qbo_sync_job_processor.CRON_CHUNK", 30), \
                 patch.object(self.env.cr, "commit", lambda: None):
             self.Job.with_context(ir_cron_progress_id=progress.id)._cron_qbo_process_jobs()
         self.assertEqual((progress.done, progress.remaining), (30, 10))

@@ -7,8 +7,6 @@ INLINE_LIMIT = 300    # records sent while the user waits; more are left to the 
 MAX_DETAILS = 200     # failure lines shown; the counts stay exact
 LINK_CHUNK = 100      # products matched per pair of QuickBooks queries
 
-ENTITIES = [("Customer", "Customer"), ("Vendor", "Vendor"), ("Item", "Product (Item)")]
-
 
 class QboBulkAction(models.TransientModel):
     """Sync now, link or unlink many partners or products at once, from their list view."""
@@ -25,7 +23,7 @@ class QboBulkAction(models.TransientModel):
     res_model = fields.Char(required=True, readonly=True)
     res_ids = fields.Json(readonly=True)
     record_count = fields.Integer("Records", compute="_compute_record_count")
-    entity = fields.Selection(ENTITIES, string="As", required=True,
+    entity = fields.Selection("_qbo_entity_selection", string="As", required=True,
                               help="Which QuickBooks type the records are sent as, or unlinked from.")
     state = fields.Selection([("draft", "Choose"), ("done", "Done")], default="draft", required=True)
     synced_count = fields.Integer("Synced", readonly=True)
@@ -37,6 +35,11 @@ class QboBulkAction(models.TransientModel):
     unlinked_count = fields.Integer("Unlinked", readonly=True)
     cancelled_count = fields.Integer("Jobs cancelled", readonly=True)
     details = fields.Text(readonly=True)
+
+    @api.model
+    def _qbo_entity_selection(self):
+        return [(handler._qbo_entity, handler._description) for handler in self.env["qbo.handler"]._qbo_all()
+                if handler._qbo_bulk]
 
     @api.depends("res_ids")
     def _compute_record_count(self):
@@ -54,16 +57,25 @@ class QboBulkAction(models.TransientModel):
         if model:
             values.update(res_model=model, res_ids=list(ids))
             if "entity" in fields_list and not values.get("entity"):
-                vendors = context.get("res_partner_search_mode") == "supplier"   # the Purchase → Vendors list
-                values["entity"] = "Item" if model == "product.product" else "Vendor" if vendors else "Customer"
+                handlers = [handler for handler in self.env["qbo.handler"]._qbo_of_model(model) if handler._qbo_bulk]
+                if context.get("res_partner_search_mode") == "supplier":   # the Purchase → Vendors list
+                    handlers = [handler for handler in handlers if handler._qbo_entity == "Vendor"] or handlers
+                else:
+                    handlers = [handler for handler in handlers if handler._qbo_default_for_model] or handlers
+                values["entity"] = handlers[0]._qbo_entity if handlers else False
         return values
+
+    def _qbo_handler(self):
+        return self.env["qbo.handler"]._qbo_get(self.entity)
 
     def _qbo_records(self):
         self.ensure_one()
-        if self.res_model not in ("res.partner", "product.product"):
-            raise UserError(_("Only partners and products can be synchronised with QuickBooks from a list."))
-        if (self.res_model == "product.product") != (self.entity == "Item"):
-            raise UserError(_("Partners are QuickBooks customers or vendors; products are QuickBooks items."))
+        models_ = {handler._qbo_model: handler for handler in self.env["qbo.handler"]._qbo_all() if handler._qbo_bulk}
+        if self.res_model not in models_:
+            raise UserError(_("These records cannot be synchronised with QuickBooks from a list."))
+        if self._qbo_handler()._qbo_model != self.res_model:
+            raise UserError(_("%(records)s cannot go to QuickBooks as %(entity)s.",
+                              records=self.env[self.res_model]._description, entity=self._qbo_handler()._description))
         return self.env[self.res_model].browse(self.res_ids or []).exists()
 
     def action_apply(self):
@@ -79,8 +91,6 @@ class QboBulkAction(models.TransientModel):
         connection = self.connection_id
         if connection.state != "connected":
             raise UserError(connection._qbo_not_connected_message())
-        if not hasattr(records, "_qbo_payload"):
-            raise UserError(_("%s cannot be sent to QuickBooks yet.", records._description))
         Job = self.env["qbo.sync.job"]
         Binding = self.env["qbo.binding"]
         # A record was really sent when its QuickBooks version moved; "done" alone may mean "unchanged".
@@ -89,14 +99,13 @@ class QboBulkAction(models.TransientModel):
             ("res_id", "in", records.ids), ("qbo_entity", "=", self.entity)])}
         jobs = Job._qbo_enqueue(connection, records, self.entity)
         if len(records) > INLINE_LIMIT:
-            self.env.ref("account_quickbooks_online.ir_cron_qbo_process_jobs")._trigger()
             self.write({"state": "done", "waiting_count": len(jobs), "details": _(
                 "%s records are many to send while you wait: they were queued and the scheduled action sends "
                 "them in batches now. Follow them in QuickBooks Online → Sync Queue.", len(records))})
             return self._qbo_reopen()
         try:
             # The same processor as the scheduled action, for these jobs (and what they depend on) only.
-            Job._qbo_process(connection, jobs=jobs)
+            report = Job._qbo_process_inline(connection, jobs)
         except qbo.QboError as error:
             raise UserError(connection._qbo_error_message(error))
         counts = {"synced": 0, "unchanged": 0, "failed": 0, "waiting": 0}
@@ -115,6 +124,9 @@ class QboBulkAction(models.TransientModel):
                 if len(details) < MAX_DETAILS and job.error_message:
                     details.append(_("%(record)s: will be retried (%(reason)s)", record=job.record_name,
                                      reason=job.error_message))
+        if counts["waiting"] and report.get("reason"):
+            details.insert(0, _("%(count)s queued and sent in the background: %(reason)s", count=counts["waiting"],
+                                reason=report["reason"]))
         self.write({"state": "done", "synced_count": counts["synced"], "unchanged_count": counts["unchanged"],
                     "failed_count": counts["failed"], "waiting_count": counts["waiting"],
                     "details": "\n".join(details) or False})
@@ -145,8 +157,7 @@ class QboBulkAction(models.TransientModel):
         todo = records - records.browse(already.mapped("res_id"))
         try:
             for start in range(0, len(todo), LINK_CHUNK):
-                chunk = todo[start:start + LINK_CHUNK]
-                chunk._qbo_prepare_batch(connection, "Item", chunk)
+                self._qbo_handler()._qbo_prepare_batch(connection, todo[start:start + LINK_CHUNK])
         except qbo.QboError as error:
             raise UserError(connection._qbo_error_message(error))
         linked = Binding.search(domain + [("res_id", "in", todo.ids)])

@@ -116,7 +116,7 @@ class QboPartnerMatch(models.TransientModel):
         rows = {}
         if typed:   # one read for all the Ids typed by hand: they must exist, and we need their SyncToken
             try:
-                rows = {row["Id"]: row for row in self.env["qbo.query"]._qbo_read_ids(connection, self.entity, typed)}
+                rows = {row["Id"]: row for row in connection._qbo_api().read_ids(self.entity, typed)}
             except qbo.QboError as error:
                 raise UserError(connection._qbo_error_message(error))
             unknown = [qbo_id for qbo_id in typed if qbo_id not in rows]

@@ -1,0 +1,172 @@
+from odoo import _, api, fields, models
+
+
+class QboConnection(models.Model):
+    """A connection's QuickBooks lists and the mappings documents need (the work lives in qbo_list_item.py
+    and the qbo_*_mapping.py models)."""
+
+    _inherit = "qbo.connection"
+
+    qbo_book_close_date = fields.Date(
+        "Books closed until", readonly=True, copy=False,
+        help="QuickBooks refuses to create or change transactions dated on or before this day.")
+    qbo_lists_updated_at = fields.Datetime("Lists read at", readonly=True, copy=False)
+    push_products = fields.Boolean(
+        "Push products automatically", default=False,
+        help="Queue new and changed products for QuickBooks as Items as they are saved. Map the income and "
+             "expense accounts first: a product whose account has no QuickBooks account fails with its name.")
+    qbo_list_item_count = fields.Integer("QuickBooks lists", compute="_compute_qbo_mapping_counts")
+    qbo_account_mapped_count = fields.Integer("Accounts mapped", compute="_compute_qbo_mapping_counts")
+    qbo_account_ambiguous_count = fields.Integer("Accounts ambiguous", compute="_compute_qbo_mapping_counts")
+    qbo_account_missing_count = fields.Integer("Accounts missing", compute="_compute_qbo_mapping_counts")
+    qbo_tax_unmapped_count = fields.Integer("Taxes to map", compute="_compute_qbo_mapping_counts")
+    qbo_journal_unmapped_count = fields.Integer("Journals to map", compute="_compute_qbo_mapping_counts")
+    qbo_term_unmapped_count = fields.Integer("Terms to map", compute="_compute_qbo_mapping_counts")
+
+    def _compute_qbo_mapping_counts(self):
+        def counts(model):
+            groups = self.env[model]._read_group([("connection_id", "in", self.ids)],
+                                                 ["connection_id", "state"], ["__count"])
+            return {(connection.id, state): count for connection, state, count in groups}
+        accounts = counts("qbo.account.mapping")
+        taxes, journals, terms = counts("qbo.tax.mapping"), counts("qbo.journal.mapping"), counts("qbo.term.mapping")
+        items = dict((connection.id, count) for connection, count in self.env["qbo.list.item"]._read_group(
+            [("connection_id", "in", self.ids)], ["connection_id"], ["__count"]))
+        for connection in self:
+            key = connection.id
+            connection.qbo_list_item_count = items.get(key, 0)
+            connection.qbo_account_mapped_count = accounts.get((key, "mapped"), 0)
+            connection.qbo_account_ambiguous_count = accounts.get((key, "ambiguous"), 0)
+            connection.qbo_account_missing_count = accounts.get((key, "missing"), 0)
+            connection.qbo_tax_unmapped_count = sum(taxes.get((key, s), 0) for s in ("ambiguous", "missing"))
+            connection.qbo_journal_unmapped_count = sum(journals.get((key, s), 0) for s in ("ambiguous", "missing"))
+            connection.qbo_term_unmapped_count = sum(terms.get((key, s), 0) for s in ("ambiguous", "missing"))
+
+    def _qbo_is_us(self):
+        """US companies use the TAX/NON line codes; everyone else real tax codes per line."""
+        self.ensure_one()
+        return (self.qbo_country_code or self.company_id.country_id.code or "").upper() in ("US", "USA")
+
+    def _qbo_update_preferences(self):
+        """Country (CompanyInfo), home currency, multicurrency, automated sales tax and the closing date
+        (Preferences)."""
+        self.ensure_one()
+        api = self._qbo_api()
+        prefs = api.preferences()
+        currency = (prefs.get("CurrencyPrefs") or {})
+        info = api.company_info(self.sudo().realm_id)
+        values = {
+            "qbo_country_code": info.get("Country") or self.qbo_country_code,
+            "qbo_currency_code": (currency.get("HomeCurrency") or {}).get("value") or self.qbo_currency_code,
+            "qbo_multicurrency": bool(currency.get("MultiCurrencyEnabled")),
+            "qbo_automated_sales_tax": bool((prefs.get("TaxPrefs") or {}).get("PartnerTaxEnabled")),
+            "qbo_book_close_date": (prefs.get("AccountingInfoPrefs") or {}).get("BookCloseDate") or False,
+        }
+        changed = {key: value for key, value in values.items()
+                   if (self[key] if key != "qbo_book_close_date" else fields.Date.to_string(self[key]))
+                   != value}
+        if changed:
+            self.sudo().write(changed)
+
+    def action_qbo_update_lists(self):
+        """Read accounts, taxes, terms, payment methods, classes, locations, currencies and preferences."""
+        self.ensure_one()
+        self._qbo_check_manager()
+        totals = self.env["qbo.list.item"].sudo()._qbo_update_lists(self)
+        return self._qbo_toast(_("QuickBooks lists read"), _(
+            "%(created)s new, %(updated)s changed and %(archived)s archived list entries.", **totals), "success")
+
+    def action_qbo_propose_mappings(self):
+        """Propose QuickBooks accounts, taxes, terms and deposit accounts for everything not mapped by hand."""
+        self.ensure_one()
+        self._qbo_check_manager()
+        if not self.env["qbo.list.item"].sudo().search_count([("connection_id", "=", self.id)]):
+            self.env["qbo.list.item"].sudo()._qbo_update_lists(self)
+        self.env["qbo.account.mapping"].sudo()._qbo_propose(self)
+        self.env["qbo.journal.mapping"].sudo()._qbo_propose(self)
+        self.env["qbo.tax.mapping"].sudo()._qbo_propose(self)
+        self.env["qbo.term.mapping"].sudo()._qbo_propose(self)
+        self.invalidate_recordset()
+        return self._qbo_toast(_("Mappings proposed"), _(
+            "Accounts: %(mapped)s mapped, %(ambiguous)s ambiguous, %(missing)s missing. Check the ambiguous and "
+            "missing ones in the account mapping.", mapped=self.qbo_account_mapped_count,
+            ambiguous=self.qbo_account_ambiguous_count, missing=self.qbo_account_missing_count), "success")
+
+    def _qbo_open_mapping(self, model, name, extra_context=None):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": model, "name": name, "view_mode": "list",
+                "domain": [("connection_id", "=", self.id)],
+                "context": dict({"default_connection_id": self.id}, **(extra_context or {}))}
+
+    def action_qbo_open_lists(self):
+        action = self._qbo_open_mapping("qbo.list.item", _("QuickBooks lists"))
+        action["context"]["search_default_group_list_type"] = 1
+        return action
+
+    def action_qbo_open_account_mapping(self):
+        return self._qbo_open_mapping("qbo.account.mapping", _("Account mapping"))
+
+    def action_qbo_open_tax_mapping(self):
+        return self._qbo_open_mapping("qbo.tax.mapping", _("Tax mapping"))
+
+    def action_qbo_open_journal_mapping(self):
+        return self._qbo_open_mapping("qbo.journal.mapping", _("Journal mapping"))
+
+    def action_qbo_open_term_mapping(self):
+        return self._qbo_open_mapping("qbo.term.mapping", _("Payment term mapping"))
+
+    def _qbo_forget_lists(self):
+        """Another QuickBooks company will be linked: its lists and the mappings to them mean nothing there."""
+        for model in ("qbo.account.mapping", "qbo.journal.mapping", "qbo.tax.mapping", "qbo.term.mapping",
+                      "qbo.list.item"):
+            self.env[model].sudo().with_context(active_test=False).search([("connection_id", "in", self.ids)]).unlink()
+        self.write({"qbo_book_close_date": False, "qbo_lists_updated_at": False})
+
+    @api.model
+    def _cron_qbo_update_lists(self):
+        """Daily: refresh every connected company's lists, one company's failure not stopping the others."""
+        connections = self.sudo().search([("state", "=", "connected")])
+        self._qbo_each(connections, lambda connection: self.env["qbo.list.item"].sudo()._qbo_update_lists(connection),
+                       "reading the lists")
+
+    # Public helpers for the documents' payloads ---------------------------------------------
+    def _qbo_account_ref(self, account):
+        """``{"value", "name"}`` of the QuickBooks account mapped to ``account``, or a UserError saying where
+        to map it."""
+        return self.env["qbo.account.mapping"].sudo()._qbo_ref(self, account)
+
+    def _qbo_deposit_account_ref(self, journal):
+        """The QuickBooks Bank / Other Current Asset account payments of ``journal`` are deposited to."""
+        return self.env["qbo.journal.mapping"].sudo()._qbo_deposit_ref(self, journal)
+
+    def _qbo_payment_method_ref(self, journal):
+        """The QuickBooks payment method of ``journal``'s payments, or None."""
+        return self.env["qbo.journal.mapping"].sudo()._qbo_method_ref(self, journal)
+
+    def _qbo_tax_code_ref(self, tax):
+        """A line's TaxCodeRef: the mapped TaxCode outside the US, ``TAX`` / ``NON`` in the US."""
+        return self.env["qbo.tax.mapping"].sudo()._qbo_line_ref(self, tax)
+
+    def _qbo_txn_tax_code_ref(self, taxes):
+        """US without automated sales tax: the TxnTaxCodeRef of a document with ``taxes``, or None."""
+        return self.env["qbo.tax.mapping"].sudo()._qbo_txn_ref(self, taxes)
+
+    def _qbo_check_tax_mapping(self, taxes):
+        """Raise a UserError naming every one of ``taxes`` without a usable mapping."""
+        return self.env["qbo.tax.mapping"].sudo()._qbo_check(self, taxes)
+
+    def _qbo_term_ref(self, term):
+        """The QuickBooks Term mapped to the Odoo payment term ``term``, or None."""
+        return self.env["qbo.term.mapping"].sudo()._qbo_term_ref(self, term)
+
+    def _qbo_payment_term_from_ref(self, ref):
+        """The Odoo payment term for a QuickBooks SalesTermRef / TermRef, or an empty recordset."""
+        return self.env["qbo.term.mapping"].sudo()._qbo_term_from_ref(self, ref).with_env(self.env)
+
+    def _qbo_tax_mode(self):
+        """global: a TaxCode per line; us_ast: TAX/NON, QuickBooks computes; us_manual: TAX/NON plus a
+        TxnTaxCodeRef per document."""
+        self.ensure_one()
+        if not self._qbo_is_us():
+            return "global"
+        return "us_ast" if self.qbo_automated_sales_tax else "us_manual"
