@@ -50,6 +50,9 @@ class QboConnectionHealth(models.Model):
     @api.model
     def _qbo_update(self, connection, decide):
         """Lock the row (creating it), let ``decide(streak) -> {column: value}`` choose, write it, commit."""
+        # Pending writes of the caller go to the database first: under Odoo's test cursors, which share one
+        # transaction, opening this cursor would otherwise lose them.
+        self.env.flush_all()
         for _attempt in range(SERIALIZATION_RETRIES):
             try:
                 with self.env.registry.cursor() as cr:
@@ -135,17 +138,20 @@ class QboConnection(models.Model):
              "tries again by itself. Nothing is lost and no change is marked failed meanwhile.")
 
     def _compute_health(self):
-        rows = {row.connection_id.id: row for row in self.env["qbo.connection.health"].sudo().search(
-            [("connection_id", "in", self.ids)])}
+        # Read from the table, not the ORM cache: the rows are written by other transactions (see _qbo_update).
+        self.env.cr.execute("""SELECT connection_id, last_call_at, last_error, last_error_at, failure_streak,
+                                      paused_until
+                                 FROM qbo_connection_health WHERE connection_id = ANY(%s)""", [list(self.ids)])
+        rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         now = fields.Datetime.now()
         for connection in self:
-            row = rows.get(connection.id)
-            connection.last_call_at = row.last_call_at if row else False
-            connection.last_error = row.last_error if row else False
-            connection.last_error_at = row.last_error_at if row else False
-            connection.failure_streak = row.failure_streak if row else 0
-            connection.paused_until = row.paused_until if row and row.paused_until and row.paused_until > now \
-                else False
+            last_call_at, last_error, last_error_at, streak, paused_until = rows.get(
+                connection.id, (False, False, False, 0, False))
+            connection.last_call_at = last_call_at or False
+            connection.last_error = last_error or False
+            connection.last_error_at = last_error_at or False
+            connection.failure_streak = streak or 0
+            connection.paused_until = paused_until if paused_until and paused_until > now else False
 
     def _qbo_people_to_tell(self):
         managers = self.env.ref(MANAGERS).sudo().users.filtered(

@@ -180,13 +180,15 @@ class QboConnection(models.Model):
             if isinstance(failure, qbo.QboGrantError):
                 self._qbo_mark_expired(failure)
             else:
-                self.write({"refresh_failed": True})
+                self._qbo_token_row().write({"refresh_failed": True})
                 Health._qbo_note_error(self, failure.describe())
             _logger.warning("QuickBooks token refresh failed for connection %s: %s (intuit_tid %s)",
                             self.id, failure.code, failure.intuit_tid)
             return failure
         values = self._qbo_token_values(client, fields.Datetime.now())
-        self.write(values)
+        # The token row only: a write through the connection would touch its row too (write_date), and a worker
+        # saving the connection in a transaction begun before this commit would fail to serialise.
+        self._qbo_token_row().write(values)
         Health._qbo_note_success(self, force=True)
         return client.access_token, values["access_token_expires_at"]
 

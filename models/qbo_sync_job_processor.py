@@ -51,7 +51,7 @@ class QboSyncJob(models.Model):
         Health = self.env["qbo.connection.health"]
         Buckets = self.env["qbo.rate.bucket"].sudo()
         deadline = clock() + budget
-        active = list(self.env["qbo.connection"].sudo().search([("state", "=", "connected")]))
+        active = list(self.env["qbo.connection"].sudo().search([("state", "=", "connected")], order="id"))
         done = 0
         while active and done < CRON_CHUNK and clock() < deadline:
             progressed, soonest = False, None

@@ -96,6 +96,9 @@ def classify_api_error(exc, status=None, intuit_tid=""):
         return QboThrottled("QuickBooks Online is throttling requests for this company.", 3001, detail,
                             429, intuit_tid)
     if status and status >= 500:
+        # Intuit's gateway has answered 500 with code 3100 (an unauthorised app), which tells the wrong story:
+        # a 5xx keeps only a code that belongs to a server error.
+        code = "" if code == "3100" else code
         return QboTransientError("QuickBooks Online had a temporary problem (HTTP %s)." % status, code,
                                  _body_text(message) if unreadable else detail, status, intuit_tid)
     if status == 403 or code == "3100":

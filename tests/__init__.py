@@ -14,3 +14,7 @@ from . import test_qbo_partner_sync
 from . import test_qbo_partner_match
 from . import test_qbo_initial_import
 from . import test_qbo_bulk_wizards
+from . import test_qbo_crons_committed
+from . import test_qbo_cron_companies
+from . import test_qbo_sync_outage
+from . import test_qbo_sync_wakeup

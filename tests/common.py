@@ -149,6 +149,26 @@ class QboSyncCase(QboHttpCase):
         params.set_param("account_quickbooks_online.limit_batch_per_window", "10000")
         params.set_param("account_quickbooks_online.limit_request_per_window", "100000")
 
+    def patch_commits(self):
+        """The cron processor commits per batch on a real cursor; here everything stays in the test's transaction."""
+        for name in ("commit", "rollback"):
+            patcher = patch.object(self.env.cr, name, lambda: None)
+            patcher.start()
+            self.addCleanup(patcher.stop)
+
+    def connect_company(self, name, realm_id, preset="us"):
+        """Another company, connected to ``realm_id`` (loaded from ``preset`` when the emulator lacks it)."""
+        if realm_id not in (US_REALM, UK_REALM):
+            self.emulator_admin.call("POST", "realms", {"preset": preset, "realm_id": realm_id})
+        company = self.env["res.company"].create({"name": name, "country_id": self.env.ref("base.us").id})
+        connection = self.env["qbo.connection"].search([("company_id", "=", company.id)])
+        tokens = self.emulator_admin.grant(realm_id)
+        connection.sudo().write({
+            "environment": "emulator", "emulator_url": self.emulator.url, "state": "connected",
+            "realm_id": realm_id, "access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"],
+            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        return connection
+
     def customers(self, count, prefix="Outbox", **values):
         return self.env["res.partner"].create([dict({"name": "%s %05d" % (prefix, n), "customer_rank": 1,
                                                      "email": "c%d@example.com" % n}, **values)
