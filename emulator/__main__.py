@@ -27,6 +27,8 @@ def build_parser():
         help="refresh token rolling lifetime, seconds (default 8726400, about 101 days)")
     add("--refresh-grace", type=float, default=600,
         help="seconds a rotated refresh token keeps working (default 600)")
+    add("--refresh-token-rotation", choices=("daily", "always"), default="daily",
+        help="daily (default, as Intuit: the same refresh token for 24 h) or always (a new one each refresh)")
     add("--requests-per-minute", type=int, default=500, help="per-realm request limit (default 500)")
     add("--concurrent", type=int, default=10, help="per-realm concurrent requests (default 10)")
     add("--batch-per-minute", type=int, default=40, help="per-realm batch calls a minute (default 40)")
@@ -53,6 +55,7 @@ def main(argv=None):
     settings.policy.access_token_ttl = args.access_token_ttl
     settings.policy.refresh_token_ttl = args.refresh_token_ttl
     settings.policy.refresh_grace = args.refresh_grace
+    settings.policy.refresh_token_rotation = args.refresh_token_rotation
     limits = settings.limits
     limits.requests_per_minute, limits.concurrent = args.requests_per_minute, args.concurrent
     limits.batch_per_minute, limits.time_scale = args.batch_per_minute, args.time_scale

@@ -107,8 +107,9 @@ class Admin:
 
     def set_config(self, request, body, rest):
         settings = self.emu.settings
-        for section, target in (("limits", settings.limits), ("policy", settings.policy),
-                                ("webhook", settings.webhook)):
+        for key, value in body.get("policy", {}).items():
+            settings.policy.set(key, value)
+        for section, target in (("limits", settings.limits), ("webhook", settings.webhook)):
             for key, value in body.get(section, {}).items():
                 if not hasattr(target, key):
                     raise KeyError("%s.%s" % (section, key))

@@ -17,7 +17,8 @@ from .company import Company
 from .entities import ENTITIES
 from .faultinject import FaultInjector
 from .limits import Limits, Throttle
-from .oauth import OAuthServer, TokenPolicy
+from .oauth import OAuthServer
+from .policy import Policy
 from .store import Store
 from .webhooks import WebhookDispatcher, WebhookSettings
 
@@ -37,7 +38,7 @@ class Settings:
     state_file: str = ""
     seed: int = 0
     replay_capacity: int = 100000
-    policy: TokenPolicy = field(default_factory=TokenPolicy)
+    policy: Policy = field(default_factory=Policy)
     limits: Limits = field(default_factory=Limits)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
 
