@@ -217,7 +217,7 @@ class Api:
     # ------------------------------------------------------------ query
     def query(self, company, sql):
         parsed = qbo_query.parse(sql, QUERYABLE)
-        rows = self._rows(company, parsed.entity)
+        rows = self._rows(company, parsed)
         offset = company.realm.utc_offset_minutes
         if parsed.is_count:
             return {"QueryResponse": {"totalCount": qbo_query.count(parsed, rows, offset)}}
@@ -227,10 +227,28 @@ class Api:
         return {"QueryResponse": {parsed.entity: found, "startPosition": parsed.start_position,
                                   "maxResults": len(found)}}
 
-    def _rows(self, company, entity):
+    def _rows(self, company, parsed):
+        entity = parsed.entity
         if entity == "ExchangeRate":
-            return company.realm.exchange_rates
+            return self._exchange_rate_rows(company, parsed)
         return list(company.data[entity].values())
+
+    def _exchange_rate_rows(self, company, parsed):
+        """The stored rates, plus QuickBooks' rate of each currency for a date the query names."""
+        rows = list(company.realm.exchange_rates)
+        dates = {str(c.value)[:10] for c in parsed.conditions if c.field.lower() == "asofdate" and c.op == "="}
+        if not dates:
+            return rows
+        home, stamp = company.home_currency, company.now_iso()
+        codes = [c["Code"] for c in company.data["CompanyCurrency"].values()
+                 if c.get("Active", True) and c.get("Code") != home]
+        for date in sorted(dates):
+            for code in codes:
+                if not any(r["SourceCurrencyCode"] == code and r.get("AsOfDate") == date for r in rows):
+                    rows.append({"SourceCurrencyCode": code, "TargetCurrencyCode": home, "AsOfDate": date,
+                                 "Rate": company.stored_rate(code, date), "SyncToken": "0",
+                                 "MetaData": {"LastUpdatedTime": stamp}})
+        return rows
 
     # ------------------------------------------------------------ batch
     def batch(self, company, body):

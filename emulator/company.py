@@ -9,6 +9,7 @@ import copy
 from . import faults, ledger
 from .clock import qbo_timestamp, qbo_date
 from .entities import ENTITIES, NAME_ENTITIES, LINE_DETAIL_REFS
+from .policy import Policy
 
 READ_ONLY = {"Id", "SyncToken", "MetaData", "sparse", "domain", "status", "Balance", "HomeBalance",
              "HomeTotalAmt", "UnappliedAmt", "RemainingCredit", "FullyQualifiedName", "Level",
@@ -42,10 +43,11 @@ def clean(value):
 
 
 class Company:
-    def __init__(self, realm, clock, publish=None):
+    def __init__(self, realm, clock, publish=None, policy=None):
         self.realm = realm
         self.clock = clock
         self.publish = publish or (lambda *args: None)
+        self.policy = policy or Policy()
         self._names = None
 
     # ----------------------------------------------------------- company facts
@@ -156,6 +158,9 @@ class Company:
             if sparse or etype.kind == "singleton":
                 obj = copy.deepcopy(current)
                 obj.update(changes)
+                if "Line" in changes and "TxnTaxDetail" not in changes:
+                    # New lines without a tax detail: QuickBooks computes the tax again.
+                    obj.pop("TxnTaxDetail", None)
             else:
                 obj = changes
             for key in ("Id", "MetaData"):
@@ -532,18 +537,31 @@ class Company:
         if code == home:
             obj["ExchangeRate"] = 1
         elif not obj.get("ExchangeRate"):
-            obj["ExchangeRate"] = self.stored_rate(code, obj["TxnDate"])
+            if self.policy.omitted_exchange_rate == "one":
+                obj["ExchangeRate"] = 1
+            else:
+                obj["ExchangeRate"] = self.stored_rate(code, obj["TxnDate"][:10])
 
     def stored_rate(self, code, date):
-        best = None
+        """The rate QuickBooks holds for ``code`` on ``date``: home units per foreign unit.
+
+        A stored rate (preset, or set through the API) applies from its date on;
+        before a currency's first stored rate the emulator's market history
+        answers, a deterministic daily series that joins that first rate, so a
+        back-dated transaction gets its own day's rate as in QuickBooks.
+        """
+        best = first = None
         for rate in self.realm.exchange_rates:
-            if rate.get("SourceCurrencyCode") == code and rate.get("AsOfDate", "") <= date:
-                if best is None or rate["AsOfDate"] > best["AsOfDate"]:
-                    best = rate
-        if best is None:
-            raise faults.business_validation(
-                "No exchange rate for %s on %s: set ExchangeRate on the transaction." % (code, date))
-        return best["Rate"]
+            if rate.get("SourceCurrencyCode") != code:
+                continue
+            if rate.get("AsOfDate", "") <= date and (best is None or rate["AsOfDate"] > best["AsOfDate"]):
+                best = rate
+            if first is None or rate["AsOfDate"] < first["AsOfDate"]:
+                first = rate
+        if best is not None:
+            return best["Rate"]
+        return ledger.market_rate(code, self.home_currency, date,
+                                  anchor=(first["AsOfDate"], first["Rate"]) if first else None)
 
     def _check_doc_number(self, etype, obj, current, params):
         number = obj.get("DocNumber")
@@ -582,12 +600,13 @@ class Company:
             raise faults.required_param("GlobalTaxCalculation")
         if tax.us:
             obj.pop("GlobalTaxCalculation", None)
+        rules = self._line_rules()
         if etype.sales:
-            customer = self.data["Customer"].get(str(obj["CustomerRef"]["value"]), {})
+            customer = self.data["Customer"].get(str((obj.get("CustomerRef") or {}).get("value")), {})
             default_code = (customer.get("DefaultTaxCodeRef") or {}).get("value") or self._ast_code()
-            ledger.sales_totals(obj, tax, default_code)
+            ledger.sales_totals(obj, tax, default_code, rules)
         elif name in ("Bill", "Purchase", "VendorCredit", "PurchaseOrder"):
-            ledger.expense_totals(obj, tax)
+            ledger.expense_totals(obj, tax, rules)
             if name == "Purchase" and obj.get("PaymentType") not in ("Cash", "Check", "CreditCard"):
                 raise faults.QBOFault(2170, "Invalid Enumeration",
                                       "Invalid PaymentType: %s" % obj.get("PaymentType"), element="PaymentType")
@@ -600,6 +619,30 @@ class Company:
         elif name in PAYERS:
             return {"links": self._payment_links(etype, obj, current)}
         return {}
+
+    def _line_rules(self):
+        sales_prefs = self.preferences.get("SalesFormsPrefs", {})
+        policy = self.policy
+        default_item = None
+        if policy.line_without_item == "default_item":
+            default_item = self._default_item()
+        return ledger.LineRules(line_without_item=policy.line_without_item, default_item=default_item,
+                                inclusive_lines=policy.tax_inclusive_lines,
+                                allow_discount=sales_prefs.get("AllowDiscount", True) is not False,
+                                ast_zero_override=policy.ast_zero_total_tax == "override")
+
+    def _default_item(self):
+        """The company's default sales item: OtherPrefs SalesFormsPrefs.DefaultItem, else "Services"."""
+        wanted = None
+        for pair in self.preferences.get("OtherPrefs", {}).get("NameValue", []):
+            if pair.get("Name") == "SalesFormsPrefs.DefaultItem":
+                wanted = str(pair.get("Value"))
+        item = self.data["Item"].get(wanted) if wanted else None
+        if item is None:
+            item = next((i for i in self.data["Item"].values() if i.get("Name") == "Services"), None)
+        if item is None:
+            item = next((i for i in self.data["Item"].values() if i.get("Type") == "Service"), None)
+        return {"value": item["Id"], "name": item.get("Name", "")} if item else None
 
     def _ast_code(self):
         for code in self.data["TaxCode"].values():

@@ -101,7 +101,7 @@ class Emulator:
     def company(self, realm):
         company = self._companies.get(realm.realm_id)
         if company is None or company.realm is not realm:
-            company = Company(realm, self.clock, self._publish)
+            company = Company(realm, self.clock, self._publish, self.settings.policy)
             self._companies[realm.realm_id] = company
         return company
 
