@@ -173,16 +173,26 @@ class Api:
             raise faults.QBOFault(500, "Unsupported Operation",
                                   "Operation %s %s is not supported." % (method, resource), status=400)
         if method == "GET" and len(parts) == 2:
-            return {etype.name: company.get(etype, parts[1])}
+            return {etype.name: self._with_link(company, etype, company.get(etype, parts[1]), request.args)}
         if method == "GET" and len(parts) == 3 and parts[2] == "pdf":
             return self.pdf(company, etype, parts[1])
         if method == "POST" and len(parts) == 3 and parts[2] == "send":
             return {etype.name: company.send(etype, parts[1], request.args.get("sendTo"))}
         if method == "POST" and len(parts) == 1:
-            return {etype.name: self.write(company, etype, self._entity_body(request, etype),
-                                           request.args.get("operation"), request.args)}
+            return {etype.name: self._with_link(company, etype, self.write(
+                company, etype, self._entity_body(request, etype), request.args.get("operation"), request.args),
+                request.args)}
         raise faults.QBOFault(500, "Unsupported Operation",
                               "Operation %s %s is not supported." % (method, "/".join(parts)), status=400)
+
+    def _with_link(self, company, etype, obj, args):
+        """``include=invoiceLink``: the customer's pay-online link, when QuickBooks would give one."""
+        if etype.name != "Invoice" or "invoicelink" not in (args.get("include") or "").lower():
+            return obj
+        if not company.invoice_link(obj):
+            return obj
+        return dict(obj, InvoiceLink="%sapp/invoice?txnId=%s&realm=%s" % (
+            self.emu.public_url(), obj["Id"], company.realm.realm_id))
 
     def _json_body(self, request):
         try:

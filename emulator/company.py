@@ -22,6 +22,18 @@ PARTY_REF = {"Invoice": "CustomerRef", "CreditMemo": "CustomerRef", "Payment": "
              "SalesReceipt": "CustomerRef", "Bill": "VendorRef", "VendorCredit": "VendorRef",
              "BillPayment": "VendorRef", "PurchaseOrder": "VendorRef"}
 NAME_PARTS = ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
+# Sales forms share one number space: a credit memo or sales receipt cannot reuse an invoice's
+# DocNumber, nor the reverse (Clio KB "QuickBooks Online Error Code 6140"; transactions.md §1.2).
+_SALES_FORMS = ("Invoice", "CreditMemo", "SalesReceipt", "RefundReceipt")
+DOC_NUMBER_SPACE = {name: _SALES_FORMS for name in _SALES_FORMS}
+# Where each form family keeps its three custom field definitions in Preferences.
+_SALES_CUSTOM = ("SalesFormsPrefs", "CustomField", "SalesFormsPrefs.UseSalesCustom%d",
+                 "SalesFormsPrefs.SalesCustomName%d")
+CUSTOM_FIELD_PREFS = {name: _SALES_CUSTOM for name in _SALES_FORMS + ("Estimate",)}
+CUSTOM_FIELD_PREFS["PurchaseOrder"] = ("VendorAndPurchasesPrefs", "POCustomField",
+                                       "PurchasePrefs.UsePurchaseCustom%d", "PurchasePrefs.PurchaseCustomName%d")
+# Documents payments apply to, and whether voiding or deleting them follows the paid-invoice policy.
+PAID_DOCUMENTS = ("Invoice", "CreditMemo", "Bill", "VendorCredit")
 DELETED_SUFFIX = " (deleted)"
 
 
@@ -173,7 +185,7 @@ class Company:
         if etype.kind != "txn":
             raise faults.unsupported_operation("Delete on %s" % etype.name)
         with self.realm.lock:
-            current = self._removable(etype, payload)
+            current = self._removable(etype, payload, self.policy.paid_invoice_delete)
             if etype.name in PAYERS:
                 self._apply(etype, current, None)
             self._shift_party(etype, current, None)
@@ -190,8 +202,10 @@ class Company:
         if not etype.void_style:
             raise faults.unsupported_operation("Void on %s" % etype.name)
         with self.realm.lock:
-            current = self._removable(etype, payload)
+            current = self._removable(etype, payload, self.policy.paid_invoice_void)
             obj = copy.deepcopy(current)
+            if etype.name in PAID_DOCUMENTS:
+                obj["LinkedTxn"] = []     # Intuit: each Invoice.LinkedTxn link is cleared
             for line in obj.get("Line", []):
                 line["Amount"] = 0.0
                 line.pop("LinkedTxn", None)
@@ -225,12 +239,55 @@ class Company:
             return self._store_update(etype, current, obj, {}, "Emailed")
 
     # ------------------------------------------------------------ internals
-    def _removable(self, etype, payload):
-        """The current version of a transaction about to be deleted or voided."""
+    def _removable(self, etype, payload, paid_policy="refuse"):
+        """The current version of a transaction about to be deleted or voided.
+
+        A document with payments applied is refused, or (policy "unapply") its
+        payments are unapplied first, as Intuit documents for a void.
+        """
         current = self._current(etype, clean(payload))
         self._check_closed(etype, current)
-        self._refuse_if_paid(etype, current)
+        if self.realm.applied.get((etype.name, current["Id"])):
+            if paid_policy == "unapply" and etype.name in PAID_DOCUMENTS:
+                self._unapply_document(etype, current)
+            else:
+                self._refuse_if_paid(etype, current)
         return current
+
+    def _unapply_document(self, doc_etype, doc):
+        """Clear every payment's link to ``doc``: each keeps its money as UnappliedAmt.
+
+        Intuit, "Manage linked transactions": on a void the Payment is reset to its
+        unapplied state, its Line.LinkedTxn to the invoice cleared. The document
+        itself is refreshed by the caller's write.
+        """
+        payers = self.realm.applied.pop((doc_etype.name, doc["Id"]), {})
+        for payer_type, payer_id in sorted(payers):
+            payer = self.data[payer_type].get(payer_id)
+            if payer is None:
+                continue
+            payer_etype = ENTITIES[payer_type]
+            self._shift_party(payer_etype, payer, None)
+            kept = []
+            for line in payer.get("Line", []):
+                links = line.get("LinkedTxn") or []
+                left = [link for link in links if not (link.get("TxnType") == doc_etype.name
+                                                       and str(link.get("TxnId")) == doc["Id"])]
+                if links and not left:
+                    continue
+                line["LinkedTxn"] = left
+                kept.append(line)
+            payer["Line"] = kept
+            applied = sum(PAYERS[payer_type].get(doc_type, 1) * payments[(payer_type, payer_id)]
+                          for (doc_type, _doc_id), payments in self.realm.applied.items()
+                          if (payer_type, payer_id) in payments)
+            payer["UnappliedAmt"] = ledger.money(payer.get("TotalAmt", 0.0) - applied)
+            payer["SyncToken"] = str(int(payer["SyncToken"]) + 1)
+            now = self.now_iso()
+            payer["MetaData"]["LastUpdatedTime"] = now
+            self._home_amounts(payer)
+            self._shift_party(payer_etype, None, payer)
+            self.publish(self.realm.realm_id, payer_type, payer_id, "Update", now)
 
     def _current(self, etype, payload):
         obj_id = payload.get("Id")
@@ -311,6 +368,9 @@ class Company:
             self._check_closed(etype, obj)
             self._check_currency(etype, obj)
             self._check_doc_number(etype, obj, current, params)
+            self._check_custom_fields(etype, obj)
+            if etype.name == "Invoice":
+                self._online_payment(obj)
             effects = self._compute(etype, obj, current)
             self._home_amounts(obj)
         return effects
@@ -577,15 +637,63 @@ class Company:
         allowed = "allowduplicatedocnum" in (params.get("include") or "").lower()
         if allowed or not self._pref_flag("WarnDuplicateDocNumber", True):
             return
-        for other in self.data[etype.name].values():
-            if other.get("DocNumber") == number and (not current or other["Id"] != current["Id"]):
-                raise faults.duplicate_doc_number(number, etype.name, other["Id"])
+        for name in DOC_NUMBER_SPACE.get(etype.name, (etype.name,)):
+            for other in self.data[name].values():
+                if other.get("DocNumber") == number and not (
+                        current and name == etype.name and other["Id"] == current["Id"]):
+                    raise faults.duplicate_doc_number(number, name, other["Id"])
+
+    def custom_field_definitions(self, entity):
+        """{DefinitionId: label} of the enabled custom fields of ``entity``'s forms.
+
+        QuickBooks keeps three per form family in Preferences: ``SalesFormsPrefs.CustomField``
+        (UseSalesCustomN / SalesCustomNameN) and ``VendorAndPurchasesPrefs.POCustomField``;
+        DefinitionId N is slot N.
+        """
+        spec = CUSTOM_FIELD_PREFS.get(entity)
+        if spec is None:
+            return {}
+        section, key, use, label = spec
+        values = {}
+        for group in self.preferences.get(section, {}).get(key, []) or []:
+            for field in group.get("CustomField", []) or []:
+                values[field.get("Name")] = field.get("BooleanValue", field.get("StringValue"))
+        return {str(n): values.get(label % n) or "" for n in (1, 2, 3) if values.get(use % n) is True}
+
+    def _check_custom_fields(self, etype, obj):
+        entries = obj.get("CustomField")
+        if not entries:
+            return
+        definitions = self.custom_field_definitions(etype.name)
+        for entry in entries:
+            definition = str((entry or {}).get("DefinitionId") or "")
+            if definition not in definitions:
+                raise faults.QBOFault(
+                    3000, "Invalid custom field",
+                    "CustomField DefinitionId %s is not an enabled custom field of %s; see Preferences."
+                    % (definition or "(none)", etype.name), element="CustomField")
+            entry["Name"] = definitions[definition]
+            entry["Type"] = "StringType"
+
+    def _online_payment(self, obj):
+        """AllowOnline*Payment need the company's online payments (SalesFormsPrefs.ETransactionPaymentEnabled)."""
+        if not self.preferences.get("SalesFormsPrefs", {}).get("ETransactionPaymentEnabled"):
+            for key in ("AllowOnlineCreditCardPayment", "AllowOnlineACHPayment"):
+                if key in obj:
+                    obj[key] = False
+
+    def invoice_link(self, obj):
+        """Whether QuickBooks gives this invoice an InvoiceLink: online payment on and a BillEmail."""
+        online = self.preferences.get("SalesFormsPrefs", {}).get("ETransactionPaymentEnabled") and (
+            obj.get("AllowOnlineCreditCardPayment") or obj.get("AllowOnlineACHPayment"))
+        return bool(online and (obj.get("BillEmail") or {}).get("Address"))
 
     def _next_doc_number(self, etype):
         counter = self.realm.doc_numbers
         if not counter[etype.name]:
             counter[etype.name] = int(etype.doc_prefix) - 1
-        taken = {o.get("DocNumber") for o in self.data[etype.name].values()}
+        taken = {o.get("DocNumber") for name in DOC_NUMBER_SPACE.get(etype.name, (etype.name,))
+                 for o in self.data[name].values()}
         while True:
             counter[etype.name] += 1
             if str(counter[etype.name]) not in taken:
@@ -778,6 +886,8 @@ class Company:
 
     def _refuse_if_paid(self, etype, obj):
         if self.realm.applied.get((etype.name, obj["Id"])):
+            # No code is published for this refusal (transactions.md §14(3); LanternOps/breeze#5180
+            # reports only that QuickBooks refused): 6000, Intuit's business-validation code.
             raise faults.business_validation(
                 "This transaction has payments applied to it. Remove the payments first.")
 

@@ -198,6 +198,17 @@ PREFERENCES = {
         "UsingPriceLevels": False,
         "UsingProgressInvoicing": False,
         "DefaultCustomerMessage": "Thank you for your business.",
+        "CustomField": [
+            {"CustomField": [
+                {"Name": "SalesFormsPrefs.UseSalesCustom1", "Type": "BooleanType", "BooleanValue": True},
+                {"Name": "SalesFormsPrefs.UseSalesCustom2", "Type": "BooleanType", "BooleanValue": True},
+                {"Name": "SalesFormsPrefs.UseSalesCustom3", "Type": "BooleanType", "BooleanValue": False},
+            ]},
+            {"CustomField": [
+                {"Name": "SalesFormsPrefs.SalesCustomName1", "Type": "StringType", "StringValue": "Site ref"},
+                {"Name": "SalesFormsPrefs.SalesCustomName2", "Type": "StringType", "StringValue": "Customer PO"},
+            ]},
+        ],
     },
     "EmailMessagesPrefs": {
         "InvoiceMessage": {
@@ -224,9 +235,12 @@ PREFERENCES = {
         "DefaultMarkup": 0,
         "POCustomField": [
             {"CustomField": [
-                {"Name": "PurchasePrefs.UsePurchaseCustom1", "Type": "BooleanType", "BooleanValue": False},
+                {"Name": "PurchasePrefs.UsePurchaseCustom1", "Type": "BooleanType", "BooleanValue": True},
                 {"Name": "PurchasePrefs.UsePurchaseCustom2", "Type": "BooleanType", "BooleanValue": False},
                 {"Name": "PurchasePrefs.UsePurchaseCustom3", "Type": "BooleanType", "BooleanValue": False},
+            ]},
+            {"CustomField": [
+                {"Name": "PurchasePrefs.PurchaseCustomName1", "Type": "StringType", "StringValue": "Site ref"},
             ]},
         ],
     },

@@ -206,7 +206,7 @@ PREFERENCES = {
         "AutoApplyCredit": True,
         "AutoApplyPayments": True,
         "ETransactionEnabledStatus": "NotApplicable",
-        "ETransactionPaymentEnabled": False,
+        "ETransactionPaymentEnabled": True,
         "ETransactionAttachPDF": False,
         "EmailCopyToCompany": False,
         "IPNSupportEnabled": False,
