@@ -8,7 +8,7 @@ import copy
 
 from . import faults, ledger
 from .clock import qbo_timestamp, qbo_date
-from .entities import ENTITIES, NAME_ENTITIES, LINE_DETAIL_REFS
+from .entities import ENTITIES, NAME_ENTITIES, LINE_DETAIL_REFS, RECURRING_TYPES
 from .policy import Policy
 
 READ_ONLY = {"Id", "SyncToken", "MetaData", "sparse", "domain", "status", "Balance", "HomeBalance",
@@ -20,7 +20,8 @@ TOTAL_IS_INPUT = {"Payment", "BillPayment"}
 PAYERS = {"Payment": {"Invoice": 1, "CreditMemo": -1}, "BillPayment": {"Bill": 1, "VendorCredit": -1}}
 PARTY_REF = {"Invoice": "CustomerRef", "CreditMemo": "CustomerRef", "Payment": "CustomerRef",
              "SalesReceipt": "CustomerRef", "Bill": "VendorRef", "VendorCredit": "VendorRef",
-             "BillPayment": "VendorRef", "PurchaseOrder": "VendorRef"}
+             "BillPayment": "VendorRef", "PurchaseOrder": "VendorRef", "RefundReceipt": "CustomerRef",
+             "Estimate": "CustomerRef"}
 NAME_PARTS = ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
 # Sales forms share one number space: a credit memo or sales receipt cannot reuse an invoice's
 # DocNumber, nor the reverse (Clio KB "QuickBooks Online Error Code 6140"; transactions.md §1.2).
@@ -61,6 +62,9 @@ class Company:
         self.publish = publish or (lambda *args: None)
         self.policy = policy or Policy()
         self._names = None
+        # Inside a batch: the objects earlier items created, which later items cannot see
+        # (Intuit: batch items run in order but independently).
+        self.hidden = None
 
     # ----------------------------------------------------------- company facts
     @property
@@ -130,6 +134,9 @@ class Company:
         if holder and holder != (etype.name, own_id):
             raise faults.duplicate_name()
 
+    def _visible(self, entity, obj_id):
+        return not self.hidden or (entity, str(obj_id)) not in self.hidden
+
     # --------------------------------------------------------------- reading
     def get(self, etype, obj_id):
         obj = self.data[etype.name].get(str(obj_id))
@@ -189,6 +196,8 @@ class Company:
             if etype.name in PAYERS:
                 self._apply(etype, current, None)
             self._shift_party(etype, current, None)
+            if etype.name in ACCOUNT_MOVES:
+                self._shift_accounts(etype, current, None)
             del self.data[etype.name][current["Id"]]
             self._forget(etype, current)
             now = self.now_iso()
@@ -224,6 +233,77 @@ class Company:
                 obj["Line"] = []          # a voided payment pays nothing
                 effects = {"links": []}
             return self._store_update(etype, current, obj, effects, "Void")
+
+    # ------------------------------------------------------------ recurring templates
+    def recurring(self, body, operation=""):
+        """Create, update or delete a RecurringTransaction: ``{"Invoice": {..., "RecurringInfo": ...}}``.
+
+        The template is validated as its transaction type (references, required
+        fields, totals) but posts nothing: no balances, numbers or closed books.
+        """
+        kinds = [key for key in body if key in RECURRING_TYPES] if isinstance(body, dict) else []
+        if len(kinds) != 1:
+            raise faults.required_param("RecurringTransaction.<%s>" % "|".join(RECURRING_TYPES))
+        kind = kinds[0]
+        etype, store = ENTITIES[kind], self.data["RecurringTransaction"]
+        payload = clean(body[kind]) or {}
+        with self.realm.lock:
+            current = None
+            if operation == "delete" or payload.get("Id") not in (None, "", "0", 0):
+                obj_id = str(payload.get("Id") or "")
+                wrapper = store.get(obj_id)
+                if not obj_id or wrapper is None or kind not in wrapper or not self._visible(
+                        "RecurringTransaction", obj_id):
+                    raise faults.object_not_found("RecurringTransaction", obj_id)
+                current = wrapper[kind]
+                if str(payload.get("SyncToken")) != str(current["SyncToken"]):
+                    raise faults.stale_object()
+            if operation == "delete":
+                del store[current["Id"]]
+                return {"status": "Deleted", "domain": "QBO", kind: {"Id": current["Id"]}}
+            obj = {k: v for k, v in payload.items() if k not in READ_ONLY and k != "TotalAmt"}
+            if payload.get("sparse") and current is not None:
+                obj = dict(copy.deepcopy(current), **obj)
+            info = obj.get("RecurringInfo") or {}
+            if not info:
+                raise faults.required_param("RecurringInfo")
+            if not info.get("Name"):
+                raise faults.required_param("RecurringInfo.Name")
+            recur_type = info.get("RecurType") or "Automated"
+            if recur_type not in ("Automated", "Reminded", "UnScheduled"):
+                raise faults.QBOFault(2170, "Invalid Enumeration", "Invalid RecurType: %s" % recur_type,
+                                      element="RecurringInfo.RecurType")
+            if recur_type != "UnScheduled" and not (info.get("ScheduleInfo") or {}).get("IntervalType"):
+                raise faults.required_param("RecurringInfo.ScheduleInfo.IntervalType")
+            info["RecurType"] = recur_type
+            info.setdefault("Active", True)
+            for other_id, other in store.items():
+                other_info = next(iter(other.values())).get("RecurringInfo", {})
+                if other_info.get("Name", "").lower() == info["Name"].lower() and \
+                        (current is None or other_id != current["Id"]):
+                    raise faults.duplicate_name()
+            for field in etype.required:
+                if obj.get(field) in (None, [], ""):
+                    raise faults.required_param(field)
+            self._check_refs(etype, obj)
+            dated = "TxnDate" in obj
+            obj.setdefault("TxnDate", self.today())
+            self._check_currency(etype, obj)
+            self._compute(etype, obj, None)
+            if not dated:
+                obj.pop("TxnDate", None)
+            now = self.now_iso()
+            if current is None:
+                obj["Id"] = self.realm.next_id("RecurringTransaction")
+                obj["SyncToken"] = "0"
+                obj["MetaData"] = {"CreateTime": now, "LastUpdatedTime": now}
+            else:
+                obj["Id"] = current["Id"]
+                obj["SyncToken"] = str(int(current["SyncToken"]) + 1)
+                obj["MetaData"] = dict(current["MetaData"], LastUpdatedTime=now)
+            obj["domain"], obj["sparse"] = "QBO", False
+            store[obj["Id"]] = {kind: obj}
+            return store[obj["Id"]]
 
     def send(self, etype, obj_id, send_to=None):
         with self.realm.lock:
@@ -297,7 +377,7 @@ class Company:
             current = next(iter(self.data[etype.name].values()), None)
         else:
             current = self.data[etype.name].get(str(obj_id))
-        if current is None:
+        if current is None or not self._visible(etype.name, obj_id):
             raise faults.object_not_found(etype.name, obj_id)
         token = payload.get("SyncToken")
         if token is None or str(token) != str(current.get("SyncToken")):
@@ -315,6 +395,8 @@ class Company:
         return obj
 
     def _commit(self, etype, current, obj, effects):
+        if etype.name in ACCOUNT_MOVES:
+            self._shift_accounts(etype, current, obj)
         if current is not None:
             self._forget(etype, current)
         if etype.name in PAYERS:
@@ -360,12 +442,17 @@ class Company:
         if etype.kind in ("name", "list"):
             self._check_unique(etype, obj, current and current["Id"])
         self._check_refs(etype, obj)
+        if etype.name == "Attachable":
+            self._check_attachable_refs(obj)
         if etype.kind == "txn" and etype.name != "Attachable":
             for field in etype.required:
                 if obj.get(field) in (None, [], ""):
                     raise faults.required_param(field)
             obj.setdefault("TxnDate", self.today())
             self._check_closed(etype, obj)
+            if etype.name == "TimeActivity":
+                self._prepare_time_activity(obj)
+                return effects
             self._check_currency(etype, obj)
             self._check_doc_number(etype, obj, current, params)
             self._check_custom_fields(etype, obj)
@@ -548,11 +635,28 @@ class Company:
                 if isinstance(entity, dict) and entity.get("EntityRef"):
                     self._resolve(entity.get("Type") or "Customer", entity["EntityRef"], "Entity")
 
+    def _check_attachable_refs(self, obj):
+        """AttachableRef entries name an existing object of a type attachments go on."""
+        for entry in obj.get("AttachableRef") or []:
+            ref = (entry or {}).get("EntityRef") or {}
+            kind, value = ref.get("type"), ref.get("value")
+            target = ENTITIES.get(kind or "")
+            if target is None or not (target.kind in ("txn", "name") or target.name == "Item") or \
+                    target.name == "Attachable":
+                raise faults.QBOFault(6050, "Invalid EntityRef type",
+                                      "Attachments cannot be linked to an object of type %s." % kind,
+                                      element="AttachableRef.EntityRef.type")
+            if not value:
+                raise faults.required_param("AttachableRef.EntityRef.value")
+            if str(value) not in self.data[target.name] or not self._visible(target.name, value):
+                raise faults.object_not_found(target.name, value)
+            ref["value"] = str(value)
+
     def _resolve(self, target, ref, element):
         if not isinstance(ref, dict) or not ref.get("value"):
             raise faults.invalid_reference(target, ref, element)
         found = self.data[target].get(str(ref["value"]))
-        if found is None:
+        if found is None or not self._visible(target, ref["value"]):
             raise faults.invalid_reference(target, ref["value"], element)
         if found.get("Active") is False:
             raise faults.inactive_reference(target, ref["value"], element)
@@ -562,7 +666,7 @@ class Company:
         return found
 
     def _check_closed(self, etype, obj):
-        if etype.kind != "txn" or etype.name == "Attachable":
+        if etype.kind != "txn" or etype.name == "Attachable" or not etype.closed_books:
             return
         close = self.preferences.get("AccountingInfoPrefs", {}).get("BookCloseDate")
         if close and obj.get("TxnDate") and obj["TxnDate"][:10] <= close:
@@ -709,6 +813,10 @@ class Company:
         if tax.us:
             obj.pop("GlobalTaxCalculation", None)
         rules = self._line_rules()
+        if name == "RefundReceipt":
+            self._account_of_type(obj, "DepositToAccountRef", ("Bank", "Other Current Asset"))
+        if name == "Estimate":
+            obj.setdefault("TxnStatus", "Pending")
         if etype.sales:
             customer = self.data["Customer"].get(str((obj.get("CustomerRef") or {}).get("value")), {})
             default_code = (customer.get("DefaultTaxCodeRef") or {}).get("value") or self._ast_code()
@@ -720,6 +828,8 @@ class Company:
                                       "Invalid PaymentType: %s" % obj.get("PaymentType"), element="PaymentType")
             if name in ("Bill", "VendorCredit", "PurchaseOrder") and not obj.get("APAccountRef"):
                 obj["APAccountRef"] = self._account_ref("AccountsPayable", "Accounts Payable")
+        elif name in ("Transfer", "CreditCardPayment"):
+            self._prepare_money_move(name, obj)
         elif name == "JournalEntry":
             ledger.journal_totals(obj)
         elif name == "Deposit":
@@ -727,6 +837,48 @@ class Company:
         elif name in PAYERS:
             return {"links": self._payment_links(etype, obj, current)}
         return {}
+
+    def _account_of_type(self, obj, field, types):
+        account = self.data["Account"].get(str((obj.get(field) or {}).get("value")), {})
+        if account.get("AccountType") not in types:
+            raise faults.QBOFault(6430, "Invalid account type",
+                                  "%s must be a %s account, not %s." % (field, " or ".join(types),
+                                                                       account.get("AccountType")),
+                                  element=field)
+        return account
+
+    def _prepare_money_move(self, name, obj):
+        """Transfer and CreditCardPayment: an Amount moved between two balance sheet accounts."""
+        amount = ledger.money(ledger.number(obj.get("Amount"), "Amount"))
+        if amount <= 0:
+            raise faults.QBOFault(2290, "Invalid amount", "Amount must be more than zero", element="Amount")
+        obj["Amount"] = amount
+        if name == "Transfer":
+            if str(obj["FromAccountRef"]["value"]) == str(obj["ToAccountRef"]["value"]):
+                raise faults.business_validation("You can't transfer money to the same account.")
+            for field in ("FromAccountRef", "ToAccountRef"):
+                account = self.data["Account"][str(obj[field]["value"])]
+                if account.get("Classification") not in ("Asset", "Liability", "Equity"):
+                    raise faults.QBOFault(6430, "Invalid account type",
+                                          "%s must be a balance sheet account." % field, element=field)
+        else:
+            self._account_of_type(obj, "CreditCardAccountRef", ("Credit Card",))
+            self._account_of_type(obj, "BankAccountRef", ("Bank",))
+
+    def _prepare_time_activity(self, obj):
+        """TimeActivity: who (NameOf and its ref), how long (Hours/Minutes or Start/EndTime), billing."""
+        name_of = obj.get("NameOf")
+        if name_of not in ("Employee", "Vendor"):
+            raise faults.QBOFault(2170, "Invalid Enumeration", "Invalid NameOf: %s" % name_of, element="NameOf")
+        if not obj.get(name_of + "Ref"):
+            raise faults.required_param(name_of + "Ref")
+        timed = obj.get("StartTime") and obj.get("EndTime")
+        if not timed and obj.get("Hours") in (None, "") and obj.get("Minutes") in (None, ""):
+            raise faults.required_param("Hours")
+        if obj.get("BillableStatus") == "Billable":
+            for field in ("CustomerRef", "HourlyRate"):
+                if obj.get(field) in (None, ""):
+                    raise faults.required_param(field)
 
     def _line_rules(self):
         sales_prefs = self.preferences.get("SalesFormsPrefs", {})
@@ -802,7 +954,7 @@ class Company:
                     raise faults.QBOFault(620, "Transaction cannot be linked",
                                           "%s cannot be linked to a %s" % (doc_type, etype.name))
                 doc = self.data[doc_type].get(str(link.get("TxnId")))
-                if doc is None:
+                if doc is None or not self._visible(doc_type, link.get("TxnId")):
                     raise faults.object_not_found(doc_type, link.get("TxnId"))
                 if str(doc[party_field]["value"]) != party_id:
                     raise faults.business_validation(
@@ -865,7 +1017,10 @@ class Company:
                                          for payer, payer_id in sorted(payments)]
         elif name == "SalesReceipt":
             obj["Balance"] = 0.0          # paid on the spot
-        elif name in ("Purchase", "Deposit", "JournalEntry", "PurchaseOrder"):
+        elif name == "RefundReceipt":
+            obj["Balance"] = 0.0          # refunded on the spot
+        elif name in ("Purchase", "Deposit", "JournalEntry", "PurchaseOrder", "Estimate", "Transfer",
+                      "CreditCardPayment"):
             obj.pop("Balance", None)      # QBO keeps no balance on these
         elif name in PAYERS:
             for line in obj.get("Line", []):
@@ -890,6 +1045,26 @@ class Company:
             # reports only that QuickBooks refused): 6000, Intuit's business-validation code.
             raise faults.business_validation(
                 "This transaction has payments applied to it. Remove the payments first.")
+
+    def _shift_accounts(self, etype, old, new):
+        """Move Account.CurrentBalance for the transactions that carry money between accounts.
+
+        A debit raises an asset's balance and lowers a liability's (QuickBooks shows a credit
+        card's balance as what is owed).
+        """
+        for obj, sign in ((old, -1), (new, 1)):
+            if obj is None:
+                continue
+            for field, debit in ACCOUNT_MOVES[etype.name](obj):
+                account = self.data["Account"].get(str((obj.get(field) or {}).get("value")))
+                if account is None:
+                    continue
+                delta = sign * debit if account.get("Classification") in ("Asset", "Expense") else -sign * debit
+                account["CurrentBalance"] = ledger.money(account.get("CurrentBalance", 0.0) + delta)
+                while account is not None:
+                    account["CurrentBalanceWithSubAccounts"] = ledger.money(
+                        account.get("CurrentBalanceWithSubAccounts", 0.0) + delta)
+                    account = self.data["Account"].get(str((account.get("ParentRef") or {}).get("value")))
 
     def _shift_party(self, etype, old, new):
         """Keep customer and vendor balances equal to their open documents."""
@@ -916,6 +1091,14 @@ class Company:
                 else:
                     party = None
 
+
+# (account field, debit) pairs of the transactions that move account balances.
+ACCOUNT_MOVES = {
+    "Transfer": lambda o: (("ToAccountRef", o.get("Amount", 0.0)), ("FromAccountRef", -o.get("Amount", 0.0))),
+    "CreditCardPayment": lambda o: (("CreditCardAccountRef", o.get("Amount", 0.0)),
+                                    ("BankAccountRef", -o.get("Amount", 0.0))),
+    "RefundReceipt": lambda o: (("DepositToAccountRef", -o.get("TotalAmt", 0.0)),),
+}
 
 CLASSIFICATION = {
     "Bank": "Asset", "Other Current Asset": "Asset", "Fixed Asset": "Asset", "Other Asset": "Asset",

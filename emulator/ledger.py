@@ -327,6 +327,10 @@ def _us_tax(obj, tax, taxable, default_tax_code, rules=DEFAULT_RULES):
     """
     detail = obj.get("TxnTaxDetail") or {}
     client_code = (detail.get("TxnTaxCodeRef") or {}).get("value")
+    if client_code == "CustomSalesTax":
+        raise faults.QBOFault(6160, "Invalid TaxCodeRef",
+                              "TaxCode CustomSalesTax is reserved for the old sales tax model and cannot be "
+                              "used as TxnTaxCodeRef.", element="TxnTaxDetail.TxnTaxCodeRef")
     explicit = detail.get("TotalTax")
     explicit = None if explicit in (None, "") else money(number(explicit, "TxnTaxDetail.TotalTax"))
     override = explicit is not None and (explicit != 0 or rules.ast_zero_override)

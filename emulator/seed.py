@@ -13,6 +13,7 @@ from .entities import ENTITIES
 from .store import Realm
 
 PRESETS = ("us", "uk")
+US_SYSTEM_TAX_CODES = (("TAX", True, False), ("NON", False, False), ("CustomSalesTax", True, True))
 
 
 def preset_module(name):
@@ -63,6 +64,12 @@ def load(store, clock, name, realm_id=None, company_name=None):
                                                domain="QBO", sparse=False)
     realm.data["Preferences"]["1"] = dict(copy.deepcopy(module.PREFERENCES), Id="1", SyncToken="0",
                                           MetaData=dict(meta), domain="QBO", sparse=False)
+    if info.get("Country") == "US":
+        # US companies list the line pseudo-codes as tax codes whose Id is their name
+        # (Intuit's TaxCode reference sample); they come first in queries.
+        for name, taxable, group in US_SYSTEM_TAX_CODES:
+            realm.data["TaxCode"][name] = {"Name": name, "Description": name, "Taxable": taxable,
+                                           "TaxGroup": group, "Id": name, "MetaData": dict(meta)}
     company = Company(realm, clock)
     for currency in module.CURRENCIES:
         company.create(ENTITIES["CompanyCurrency"], copy.deepcopy(currency), loading=True)
