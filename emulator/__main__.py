@@ -42,6 +42,9 @@ def build_parser():
         help="verifier token that signs webhooks (or env QBO_EMULATOR_WEBHOOK_VERIFIER)")
     add("--webhook-format", choices=("legacy", "cloudevents"), default="legacy",
         help="webhook payload format (default legacy)")
+    add("--latency", action="store_true", default=None,
+        help="answer after QuickBooks-like server time (about 250 ms a call, more for batches and "
+             "reports; or env QBO_EMULATOR_LATENCY=1)")
     add("--seed", type=int, default=0, help="random seed for fault injection (default 0)")
     add("--log-level", default="INFO", help="log level of the per-request lines (default INFO)")
     return parser
@@ -60,6 +63,8 @@ def main(argv=None):
     limits.requests_per_minute, limits.concurrent = args.requests_per_minute, args.concurrent
     limits.batch_per_minute, limits.time_scale = args.batch_per_minute, args.time_scale
     limits.throttle_shape, limits.enabled = args.throttle_shape, not args.no_throttle
+    if args.latency:
+        settings.latency.enabled = True
     settings.webhook.url = args.webhook_url
     settings.webhook.verifier_token = args.webhook_verifier
     settings.webhook.format = args.webhook_format

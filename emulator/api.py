@@ -37,6 +37,18 @@ def set_connection_fate(fate):
     _local.fate = fate
 
 
+def add_injected_delay(seconds):
+    """Sleep ``seconds`` as Intuit's servers would; the server-time figures leave it out."""
+    time.sleep(seconds)
+    _local.injected = getattr(_local, "injected", 0.0) + seconds
+
+
+def take_injected_delay():
+    seconds = getattr(_local, "injected", 0.0)
+    _local.injected = 0.0
+    return seconds
+
+
 class Api:
     def __init__(self, emulator):
         self.emu = emulator
@@ -102,11 +114,27 @@ class Api:
             response = self._replayable(request, realm, resource, parts)
             if fate and fate.startswith("slow:"):
                 time.sleep(float(fate[5:]))   # a slow answer still holds its concurrency slot
+            latency = self.emu.settings.latency
+            if latency.enabled:
+                self._wait_like_intuit(latency, request, resource)
         finally:
             self.emu.throttle.leave(realm_id)
         if fate == "lost":
             set_connection_fate("reset")
         return response
+
+    @staticmethod
+    def _wait_like_intuit(latency, request, resource):
+        delay = latency.call_ms
+        if resource == "reports":
+            delay += latency.report_ms
+        elif resource == "batch":
+            try:
+                items = json.loads(request.get_data(as_text=True) or "{}").get("BatchItemRequest") or []
+            except (ValueError, AttributeError):
+                items = []
+            delay += latency.batch_item_ms * len(items)
+        add_injected_delay(delay / 1000.0)
 
     def _replayable(self, request, realm, resource, parts):
         request_id = request.args.get("requestid")

@@ -16,7 +16,7 @@ from .clock import Clock
 from .company import Company
 from .entities import ENTITIES
 from .faultinject import FaultInjector
-from .limits import Limits, Throttle
+from .limits import Latency, Limits, Throttle
 from .oauth import OAuthServer
 from .policy import Policy
 from .store import Store
@@ -40,6 +40,7 @@ class Settings:
     replay_capacity: int = 100000
     policy: Policy = field(default_factory=Policy)
     limits: Limits = field(default_factory=Limits)
+    latency: Latency = field(default_factory=Latency)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
 
 
@@ -172,6 +173,8 @@ class Emulator:
             return Response("", status=500)
         with self.store.lock:
             response = handler(request)
+        if self.settings.latency.enabled:
+            api_module.add_injected_delay(self.settings.latency.oauth_ms / 1000.0)
         if fate == "lost":
             api_module.set_connection_fate("reset")
         elif fate and fate.startswith("slow:"):
@@ -181,13 +184,14 @@ class Emulator:
     def __call__(self, environ, start_response):
         started = time.perf_counter()
         api_module.set_connection_fate(None)
+        api_module.take_injected_delay()
         request = Request(environ)
         # Read the whole body first: werkzeug drains unread input after answering with a
         # blocking read, which would hang a request the fault injector resets unanswered.
         request.get_data()
         response = self.dispatch(request)
         response.get_data()  # render now, so the latency covers the whole answer
-        elapsed = (time.perf_counter() - started) * 1000.0
+        elapsed = (time.perf_counter() - started - api_module.take_injected_delay()) * 1000.0
         self.latencies.append(elapsed)
         environ["emulator.latency_ms"] = elapsed
         return response(environ, start_response)

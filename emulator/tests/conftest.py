@@ -32,7 +32,7 @@ def admin(server):
     client.configure(limits={"requests_per_minute": 500, "concurrent": 10, "batch_per_minute": 40,
                              "batch_max_items": 30, "time_scale": 1.0, "throttle_shape": "fault",
                              "enabled": True},
-                     policy=dataclasses.asdict(Policy()),
+                     policy=dataclasses.asdict(Policy()), latency={"enabled": False},
                      webhook={"url": None})
     return client
 
