@@ -436,7 +436,7 @@ _EPOCH = datetime.date(2000, 1, 1)
 
 
 def _usd_value(code, days):
-    phase = sum(ord(ch) for ch in code)
+    phase = sum((i + 1) * ord(ch) for i, ch in enumerate(code))
     wave = (0.04 * math.sin(2 * math.pi * (days + 7 * phase) / 365.25)
             + 0.015 * math.sin(2 * math.pi * (days + phase) / 30.4))
     return _USD_VALUE.get(code, 1.0) * (1 + wave)

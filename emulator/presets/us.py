@@ -8,6 +8,8 @@ Ids, SyncTokens, MetaData, totals and balances are left to the emulator;
 only Payment and BillPayment state their ``TotalAmt``, as the API asks.
 """
 
+from .history import trading
+
 REALM_ID = "9341452727711001"
 UTC_OFFSET_MINUTES = -480  # Pacific time, as America/Los_Angeles in winter
 
@@ -949,6 +951,65 @@ _VENDOR_CREDITS = [
     }),
 ]
 
+# ----------------------------------------------------- a year of trading (presets/history.py)
+_SALES_MIX = [("Gardening", 30, False), ("Design", 75, False), ("Trimming", 35, False),
+              ("Installation", 50, False), ("Pest Control", 35, False), ("Soil", 10, True),
+              ("Sprinkler Pipes", 4, True), ("Pump", 15, True)]
+_TRADING_CUSTOMERS = ["Amy's Bird Sanctuary", "Bill's Windsurf Shop", "Cool Cars", "Diego Rodriguez",
+                      "Dylan Sollfrank", "Geeta Kalapatapu", "Gevelber Photography", "Jeff's Jalopies",
+                      "John Melton", "Kate Whelan", "Mark Cho", "Paulsen Medical Supplies",
+                      "Rago Travel Agency", "Rondonuwu Fruit and Vegi", "Sonnenschein Family Store",
+                      "Travis Waldron", "Video Games by Dan", "Wedding Planning by Whitney"]
+_TRADING_VENDORS = [("Cal Telephone", "Telephone"), ("Hall Properties", "Rent or Lease"),
+                    ("Ellis Equipment Rental", "Equipment Rental"), ("Lee Advertising", "Advertising"),
+                    ("Computers by Jenni", "Office Expenses"), ("Squeaky Kleen Car Wash", "Automobile"),
+                    ("Tim Philip Masonry", "Job Materials Purchased"), ("Robertson & Associates", "Accounting"),
+                    ("Chin's Gas and Oil", "Fuel")]
+
+
+def _trading_lines(k):
+    first, second = _SALES_MIX[k % len(_SALES_MIX)], _SALES_MIX[(k * 3 + 1) % len(_SALES_MIX)]
+    lines = [_sale(first[0], 1 + k % 5, first[1], taxable=first[2])]
+    if second[0] != first[0]:
+        lines.append(_sale(second[0], 2 + k % 3, second[1], taxable=second[2]))
+    return lines
+
+
+def _trading_invoice(k, number, customer, date, due, lines):
+    return ("Invoice", {"DocNumber": number, "CustomerRef": _ref("Customer", customer), "TxnDate": date,
+                        "DueDate": due, "SalesTermRef": _ref("Term", "Net 30"), "EmailStatus": "NotSet",
+                        "PrintStatus": "NotSet", "Line": lines})
+
+
+def _trading_payment(k, customer, date, number, amount):
+    return ("Payment", {"CustomerRef": _ref("Customer", customer), "TxnDate": date, "TotalAmt": amount,
+                        "PaymentMethodRef": _ref("PaymentMethod", ("Check", "Visa", "Cash")[k % 3]),
+                        "DepositToAccountRef": _ref("Account", "Undeposited Funds"),
+                        "Line": [{"Amount": amount, "LinkedTxn": [
+                            {"TxnId": _ref("Invoice", number), "TxnType": "Invoice"}]}]})
+
+
+def _trading_bill(k, number, vendor, date, due, lines):
+    return _bill(number, vendor[0], date, due, lines, term="Net 30")
+
+
+def _trading_bill_lines(k):
+    vendor = _TRADING_VENDORS[k % len(_TRADING_VENDORS)]
+    return [_expense(vendor[1], round(45 + (k * 37) % 400 + (k % 7) * 0.25, 2))]
+
+
+def _trading_bill_payment(k, vendor, date, number, amount):
+    return ("BillPayment", {
+        "DocNumber": "2%03d" % k, "VendorRef": _ref("Vendor", vendor[0]), "TxnDate": date, "PayType": "Check",
+        "TotalAmt": amount, "APAccountRef": _ref("Account", "Accounts Payable (A/P)"),
+        "CheckPayment": {"BankAccountRef": _ref("Account", "Checking"), "PrintStatus": "NotSet"},
+        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": _ref("Bill", number), "TxnType": "Bill"}]}]})
+
+
+_TRADING = trading(first_invoice=1009, invoices=24, customers=_TRADING_CUSTOMERS, sale_lines=_trading_lines,
+                   invoice=_trading_invoice, payment=_trading_payment, bills=17, vendors=_TRADING_VENDORS,
+                   bill_lines=_trading_bill_lines, bill=_trading_bill, bill_payment=_trading_bill_payment)
+
 RECORDS = (
     [_account(*row) for row in _ACCOUNTS]
     + _TERMS + _PAYMENT_METHODS + _CLASSES + _DEPARTMENTS
@@ -957,4 +1018,5 @@ RECORDS = (
     + _INVOICES + _CREDIT_MEMOS + _PAYMENTS + _SALES_RECEIPTS
     + _BILLS + _BILL_PAYMENTS + _PURCHASE_ORDERS + _PURCHASES
     + _JOURNAL_ENTRIES + _DEPOSITS + _VENDOR_CREDITS
+    + _TRADING
 )
