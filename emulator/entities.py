@@ -107,7 +107,7 @@ ENTITIES = {e.name: e for e in [
                                                                    "ToAccountRef": "Account"}),
     _t("CreditCardPayment", ["CreditCardAccountRef", "BankAccountRef", "Amount"], {
         "CreditCardAccountRef": "Account", "BankAccountRef": "Account", "VendorRef": "Vendor"},
-       json_name="CreditCardPaymentTxn"),
+       json_name="CreditCardPaymentTxn", webhook=False),
     EntityType("TimeActivity", "txn", ("NameOf",), {
         "EmployeeRef": "Employee", "VendorRef": "Vendor", "CustomerRef": "Customer", "ItemRef": "Item",
         "ClassRef": "Class", "DepartmentRef": "Department"}, closed_books=False),

@@ -951,6 +951,34 @@ _VENDOR_CREDITS = [
     }),
 ]
 
+# ------------------------------------------- estimates, refunds, transfers, card payments, time
+_OTHER_DOCUMENTS = [
+    ("Estimate", {"DocNumber": "1001", "CustomerRef": _ref("Customer", "Geeta Kalapatapu"), "TxnDate": "2026-10-12",
+                  "ExpirationDate": "2026-11-11", "TxnStatus": "Pending",
+                  "BillEmail": {"Address": "Geeta@Kalapatapu.com"},
+                  "Line": [_sale("Design", 10, 75, description="Backyard redesign"),
+                           _sale("Rock Fountain", 1, 275, taxable=True)]}),
+    ("Estimate", {"DocNumber": "1002", "CustomerRef": _ref("Customer", "Paulsen Medical Supplies"),
+                  "TxnDate": "2026-06-03", "TxnStatus": "Accepted",
+                  "Line": [_sale("Gardening", 24, 30, description="Season maintenance plan")]}),
+    ("RefundReceipt", {"DocNumber": "8001", "CustomerRef": _ref("Customer", "Pye's Cakes"), "TxnDate": "2026-05-19",
+                       "DepositToAccountRef": _ref("Account", "Checking"),
+                       "PaymentMethodRef": _ref("PaymentMethod", "Check"), "PaymentRefNum": "3321",
+                       "Line": [_sale("Refunds & Allowances", 1, 87.5, description="Refund for a cancelled visit")]}),
+    ("Transfer", {"FromAccountRef": _ref("Account", "Checking"), "ToAccountRef": _ref("Account", "Savings"),
+                  "Amount": 500.00, "TxnDate": "2026-04-30", "PrivateNote": "Monthly savings"}),
+    ("CreditCardPayment", {"CreditCardAccountRef": _ref("Account", "Mastercard"),
+                           "BankAccountRef": _ref("Account", "Checking"), "Amount": 63.15,
+                           "TxnDate": "2026-03-25", "PrivateNote": "Mastercard statement, March"}),
+    ("TimeActivity", {"NameOf": "Employee", "EmployeeRef": _ref("Employee", "John Johnson"),
+                      "CustomerRef": _ref("Customer", "Sonnenschein Family Store"), "ItemRef": _ref("Item", "Gardening"),
+                      "TxnDate": "2026-10-14", "BillableStatus": "Billable", "HourlyRate": 45, "Hours": 3,
+                      "Minutes": 30, "Description": "Hedge trimming and cleanup"}),
+    ("TimeActivity", {"NameOf": "Employee", "EmployeeRef": _ref("Employee", "Emily Platt"),
+                      "TxnDate": "2026-10-15", "BillableStatus": "NotBillable", "Hours": 2, "Minutes": 0,
+                      "Description": "Office filing"}),
+]
+
 # ----------------------------------------------------- a year of trading (presets/history.py)
 _SALES_MIX = [("Gardening", 30, False), ("Design", 75, False), ("Trimming", 35, False),
               ("Installation", 50, False), ("Pest Control", 35, False), ("Soil", 10, True),
@@ -1017,6 +1045,6 @@ RECORDS = (
     + _CUSTOMERS + _VENDORS + _EMPLOYEES + _ITEMS
     + _INVOICES + _CREDIT_MEMOS + _PAYMENTS + _SALES_RECEIPTS
     + _BILLS + _BILL_PAYMENTS + _PURCHASE_ORDERS + _PURCHASES
-    + _JOURNAL_ENTRIES + _DEPOSITS + _VENDOR_CREDITS
+    + _JOURNAL_ENTRIES + _DEPOSITS + _VENDOR_CREDITS + _OTHER_DOCUMENTS
     + _TRADING
 )
