@@ -5,6 +5,7 @@ leaves half a change behind; the realm's lock serialises writes the way QBO's
 database does.
 """
 import copy
+import threading
 
 from . import faults, ledger
 from .clock import qbo_timestamp, qbo_date
@@ -63,8 +64,9 @@ class Company:
         self.policy = policy or Policy()
         self._names = None
         # Inside a batch: the objects earlier items created, which later items cannot see
-        # (Intuit: batch items run in order but independently).
-        self.hidden = None
+        # (Intuit: batch items run in order but independently). Per thread: a batch never
+        # hides anything from another request.
+        self._batch = threading.local()
 
     # ----------------------------------------------------------- company facts
     @property
@@ -133,6 +135,14 @@ class Company:
         holder = self._name_index().get(key)
         if holder and holder != (etype.name, own_id):
             raise faults.duplicate_name()
+
+    @property
+    def hidden(self):
+        return getattr(self._batch, "hidden", None)
+
+    @hidden.setter
+    def hidden(self, value):
+        self._batch.hidden = value
 
     def _visible(self, entity, obj_id):
         return not self.hidden or (entity, str(obj_id)) not in self.hidden
