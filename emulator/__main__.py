@@ -27,6 +27,8 @@ def build_parser():
         help="refresh token rolling lifetime, seconds (default 8726400, about 101 days)")
     add("--refresh-grace", type=float, default=600,
         help="seconds a rotated refresh token keeps working (default 600)")
+    add("--refresh-token-rotation", choices=("daily", "always"), default="daily",
+        help="daily (default, as Intuit: the same refresh token for 24 h) or always (a new one each refresh)")
     add("--requests-per-minute", type=int, default=500, help="per-realm request limit (default 500)")
     add("--concurrent", type=int, default=10, help="per-realm concurrent requests (default 10)")
     add("--batch-per-minute", type=int, default=40, help="per-realm batch calls a minute (default 40)")
@@ -40,6 +42,9 @@ def build_parser():
         help="verifier token that signs webhooks (or env QBO_EMULATOR_WEBHOOK_VERIFIER)")
     add("--webhook-format", choices=("legacy", "cloudevents"), default="legacy",
         help="webhook payload format (default legacy)")
+    add("--latency", action="store_true", default=None,
+        help="answer after QuickBooks-like server time (about 250 ms a call, more for batches and "
+             "reports; or env QBO_EMULATOR_LATENCY=1)")
     add("--seed", type=int, default=0, help="random seed for fault injection (default 0)")
     add("--log-level", default="INFO", help="log level of the per-request lines (default INFO)")
     return parser
@@ -53,10 +58,13 @@ def main(argv=None):
     settings.policy.access_token_ttl = args.access_token_ttl
     settings.policy.refresh_token_ttl = args.refresh_token_ttl
     settings.policy.refresh_grace = args.refresh_grace
+    settings.policy.refresh_token_rotation = args.refresh_token_rotation
     limits = settings.limits
     limits.requests_per_minute, limits.concurrent = args.requests_per_minute, args.concurrent
     limits.batch_per_minute, limits.time_scale = args.batch_per_minute, args.time_scale
     limits.throttle_shape, limits.enabled = args.throttle_shape, not args.no_throttle
+    if args.latency:
+        settings.latency.enabled = True
     settings.webhook.url = args.webhook_url
     settings.webhook.verifier_token = args.webhook_verifier
     settings.webhook.format = args.webhook_format

@@ -102,13 +102,16 @@ class Admin:
         settings = self.emu.settings
         return _json({"limits": dataclasses.asdict(settings.limits),
                       "policy": dataclasses.asdict(settings.policy),
+                      "latency": dataclasses.asdict(settings.latency),
                       "webhook": dict(dataclasses.asdict(settings.webhook), verifier_token="***"),
                       "replay_capacity": self.emu.replay_capacity})
 
     def set_config(self, request, body, rest):
         settings = self.emu.settings
-        for section, target in (("limits", settings.limits), ("policy", settings.policy),
-                                ("webhook", settings.webhook)):
+        for key, value in body.get("policy", {}).items():
+            settings.policy.set(key, value)
+        for section, target in (("limits", settings.limits), ("webhook", settings.webhook),
+                                ("latency", settings.latency)):
             for key, value in body.get(section, {}).items():
                 if not hasattr(target, key):
                     raise KeyError("%s.%s" % (section, key))

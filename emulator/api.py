@@ -5,18 +5,23 @@ Bearer token, then the throttle, then the ``requestid`` replay cache, then
 the operation itself under the company's lock.
 """
 import base64
+import copy
 import json
 import secrets
 import threading
 import time
 
+from werkzeug.http import parse_options_header
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 from werkzeug.wrappers import Response
 
 from . import faults, query as qbo_query
 from .clock import qbo_timestamp, parse_timestamp
-from .entities import ENTITIES, CDC_UNSUPPORTED, by_name
+from .entities import BY_ENDPOINT, ENTITIES, CDC_UNSUPPORTED, by_name
 
-QUERYABLE = sorted(ENTITIES)
+# Entity names the query language knows, lower-cased, with the JSON names some clients use.
+QUERYABLE = dict({name.lower(): name for name in ENTITIES},
+                 **{alias: etype.name for alias, etype in BY_ENDPOINT.items()})
 CDC_WINDOW = 30 * 86400
 CDC_MAX = 1000
 
@@ -30,6 +35,18 @@ def connection_fate():
 
 def set_connection_fate(fate):
     _local.fate = fate
+
+
+def add_injected_delay(seconds):
+    """Sleep ``seconds`` as Intuit's servers would; the server-time figures leave it out."""
+    time.sleep(seconds)
+    _local.injected = getattr(_local, "injected", 0.0) + seconds
+
+
+def take_injected_delay():
+    seconds = getattr(_local, "injected", 0.0)
+    _local.injected = 0.0
+    return seconds
 
 
 class Api:
@@ -97,11 +114,27 @@ class Api:
             response = self._replayable(request, realm, resource, parts)
             if fate and fate.startswith("slow:"):
                 time.sleep(float(fate[5:]))   # a slow answer still holds its concurrency slot
+            latency = self.emu.settings.latency
+            if latency.enabled:
+                self._wait_like_intuit(latency, request, resource)
         finally:
             self.emu.throttle.leave(realm_id)
         if fate == "lost":
             set_connection_fate("reset")
         return response
+
+    @staticmethod
+    def _wait_like_intuit(latency, request, resource):
+        delay = latency.call_ms
+        if resource == "reports":
+            delay += latency.report_ms
+        elif resource == "batch":
+            try:
+                items = json.loads(request.get_data(as_text=True) or "{}").get("BatchItemRequest") or []
+            except (ValueError, AttributeError):
+                items = []
+            delay += latency.batch_item_ms * len(items)
+        add_injected_delay(delay / 1000.0)
 
     def _replayable(self, request, realm, resource, parts):
         request_id = request.args.get("requestid")
@@ -169,20 +202,34 @@ class Api:
         if resource == "reports":
             raise faults.unsupported_operation("Reports")
         etype = by_name(resource)
+        if resource == "download":
+            etype = ENTITIES["Attachable"]
         if etype is None or etype.kind == "singleton":
             raise faults.QBOFault(500, "Unsupported Operation",
                                   "Operation %s %s is not supported." % (method, resource), status=400)
+        if resource == "download" and method == "GET" and len(parts) == 2:
+            return self.download(company, parts[1])
         if method == "GET" and len(parts) == 2:
-            return {etype.name: company.get(etype, parts[1])}
+            return {etype.key: self._with_link(company, etype, company.get(etype, parts[1]), request.args)}
         if method == "GET" and len(parts) == 3 and parts[2] == "pdf":
             return self.pdf(company, etype, parts[1])
         if method == "POST" and len(parts) == 3 and parts[2] == "send":
-            return {etype.name: company.send(etype, parts[1], request.args.get("sendTo"))}
+            return {etype.key: company.send(etype, parts[1], request.args.get("sendTo"))}
         if method == "POST" and len(parts) == 1:
-            return {etype.name: self.write(company, etype, self._entity_body(request, etype),
-                                           request.args.get("operation"), request.args)}
+            return {etype.key: self._with_link(company, etype, self.write(
+                company, etype, self._entity_body(request, etype), request.args.get("operation"), request.args),
+                request.args)}
         raise faults.QBOFault(500, "Unsupported Operation",
                               "Operation %s %s is not supported." % (method, "/".join(parts)), status=400)
+
+    def _with_link(self, company, etype, obj, args):
+        """``include=invoiceLink``: the customer's pay-online link, when QuickBooks would give one."""
+        if etype.name != "Invoice" or "invoicelink" not in (args.get("include") or "").lower():
+            return obj
+        if not company.invoice_link(obj):
+            return obj
+        return dict(obj, InvoiceLink="%sapp/invoice?txnId=%s&realm=%s" % (
+            self.emu.public_url(), obj["Id"], company.realm.realm_id))
 
     def _json_body(self, request):
         try:
@@ -203,6 +250,8 @@ class Api:
     def write(self, company, etype, body, operation, args):
         operation = (operation or "").lower()
         include = (args.get("include") or "").lower()
+        if etype.kind == "recurring":
+            return company.recurring(body, operation)
         if operation == "delete":
             return company.delete(etype, body)
         if operation == "void" or (operation == "update" and include == "void"):
@@ -217,20 +266,61 @@ class Api:
     # ------------------------------------------------------------ query
     def query(self, company, sql):
         parsed = qbo_query.parse(sql, QUERYABLE)
-        rows = self._rows(company, parsed.entity)
+        rows = self._rows(company, parsed)
         offset = company.realm.utc_offset_minutes
         if parsed.is_count:
             return {"QueryResponse": {"totalCount": qbo_query.count(parsed, rows, offset)}}
-        found = qbo_query.execute(parsed, rows, offset)
+        if parsed.entity == "RecurringTransaction":
+            # The query runs over the templates; the answer wraps each in its type, as Intuit's.
+            wrappers = {next(iter(w.values()))["Id"]: w for w in rows}
+            found = [wrappers[obj["Id"]] for obj in qbo_query.execute(
+                parsed, [next(iter(w.values())) for w in rows], offset)]
+        elif parsed.entity == "TaxCode" and company.us:
+            found = self._tax_code_page(parsed, rows, offset)
+        else:
+            found = qbo_query.execute(parsed, rows, offset)
         if not found:
             return {"QueryResponse": {}}
-        return {"QueryResponse": {parsed.entity: found, "startPosition": parsed.start_position,
+        return {"QueryResponse": {ENTITIES[parsed.entity].key: found, "startPosition": parsed.start_position,
                                   "maxResults": len(found)}}
 
-    def _rows(self, company, entity):
+    @staticmethod
+    def _tax_code_page(parsed, rows, offset):
+        """A US company lists its line codes TAX, NON and CustomSalesTax first, on top of MAXRESULTS.
+
+        Intuit's TaxCode reference sample answers ``select * From TaxCode`` with them
+        ahead of the real codes; their Id is their Name.
+        """
+        system = [row for row in rows if not str(row.get("Id", "")).isdigit()]
+        found = qbo_query.execute(parsed, [row for row in rows if str(row.get("Id", "")).isdigit()], offset)
+        if parsed.start_position == 1:
+            found = [row for row in system if parsed.matches(row, offset)] + found
+        return found
+
+    def _rows(self, company, parsed):
+        entity = parsed.entity
         if entity == "ExchangeRate":
-            return company.realm.exchange_rates
+            return self._exchange_rate_rows(company, parsed)
+        if company.hidden:
+            return [obj for obj_id, obj in company.data[entity].items() if company._visible(entity, obj_id)]
         return list(company.data[entity].values())
+
+    def _exchange_rate_rows(self, company, parsed):
+        """The stored rates, plus QuickBooks' rate of each currency for a date the query names."""
+        rows = list(company.realm.exchange_rates)
+        dates = {str(c.value)[:10] for c in parsed.conditions if c.field.lower() == "asofdate" and c.op == "="}
+        if not dates:
+            return rows
+        home, stamp = company.home_currency, company.now_iso()
+        codes = [c["Code"] for c in company.data["CompanyCurrency"].values()
+                 if c.get("Active", True) and c.get("Code") != home]
+        for date in sorted(dates):
+            for code in codes:
+                if not any(r["SourceCurrencyCode"] == code and r.get("AsOfDate") == date for r in rows):
+                    rows.append({"SourceCurrencyCode": code, "TargetCurrencyCode": home, "AsOfDate": date,
+                                 "Rate": company.stored_rate(code, date), "SyncToken": "0",
+                                 "MetaData": {"LastUpdatedTime": stamp}})
+        return rows
 
     # ------------------------------------------------------------ batch
     def batch(self, company, body):
@@ -242,25 +332,35 @@ class Api:
                                   "A batch can carry at most %d items; this one has %d."
                                   % (self.emu.limits.batch_max_items, len(items)))
         seen, answers = set(), []
-        for item in items:
-            bid = str(item.get("bId", ""))
-            answer = {"bId": bid}
-            try:
-                if not bid:
-                    raise faults.required_param("bId")
-                if bid in seen:
-                    raise faults.QBOFault(2030, "Invalid ID", "Duplicate bId %s in the batch" % bid,
-                                          element="bId")
-                seen.add(bid)
-                answer.update(self._batch_item(company, item))
-            except faults.QBOFault as fault:
-                answer["Fault"] = fault.fault()
-            answers.append(answer)
+        # Intuit runs the items in order but independently: no item sees what another created,
+        # and each answer shows the object as its own item left it.
+        company.hidden = set()
+        try:
+            for item in items:
+                bid = str(item.get("bId", ""))
+                answer = {"bId": bid}
+                try:
+                    if not bid:
+                        raise faults.required_param("bId")
+                    if bid in seen:
+                        raise faults.QBOFault(2030, "Invalid ID", "Duplicate bId %s in the batch" % bid,
+                                              element="bId")
+                    seen.add(bid)
+                    result, created = self._batch_item(company, item)
+                    answer.update(copy.deepcopy(result))
+                    if created:
+                        company.hidden.add(created)
+                except faults.QBOFault as fault:
+                    answer["Fault"] = fault.fault()
+                answers.append(answer)
+        finally:
+            company.hidden = None
         return {"BatchItemResponse": answers}
 
     def _batch_item(self, company, item):
+        """(answer, (entity, Id) of the object it created or None) of one batch item."""
         if "Query" in item:
-            return self.query(company, item["Query"])
+            return self.query(company, item["Query"]), None
         operation = (item.get("operation") or "").lower()
         names = [key for key in item if key not in ("bId", "operation", "optionsData") and by_name(key)]
         if len(names) != 1:
@@ -273,6 +373,10 @@ class Api:
         if etype.kind == "singleton" or (etype.kind == "readonly"):
             raise faults.unsupported_operation("%s on %s" % (operation, etype.name))
         options = (item.get("optionsData") or "").lower()
+        if etype.kind == "recurring":
+            result = company.recurring(body, operation)
+            created = (etype.name, next(iter(result.values()))["Id"]) if operation == "create" else None
+            return {etype.key: result}, created
         if operation == "delete":
             result = company.delete(etype, body)
         elif operation == "update" and options == "void":
@@ -284,7 +388,8 @@ class Api:
                 raise faults.QBOFault(2010, "Request has invalid or unsupported property",
                                       "Id must not be given on create", element="Id")
             result = company.create(etype, body)
-        return {etype.name: result}
+            return {etype.key: result}, (etype.name, result["Id"])
+        return {etype.key: result}, None
 
     # ------------------------------------------------------------ CDC
     def cdc(self, company, entity_list, changed_since):
@@ -323,7 +428,7 @@ class Api:
             rows = (live + dead)[:budget]
             budget -= len(rows)
             if rows:
-                groups.append({name: rows, "startPosition": 1, "maxResults": len(rows),
+                groups.append({ENTITIES[name].key: rows, "startPosition": 1, "maxResults": len(rows),
                                "totalCount": len(rows)})
             if budget <= 0:
                 break
@@ -331,48 +436,61 @@ class Api:
 
     # ------------------------------------------------------------ attachments
     def upload(self, company, request):
-        content_type = request.headers.get("Content-Type", "")
-        if "boundary=" not in content_type:
+        """``POST /upload``: pairs of ``file_metadata_NN`` (Attachable JSON) and ``file_content_NN`` parts.
+
+        Parts are read with werkzeug's multipart decoder, byte for byte: a
+        ``Content-Transfer-Encoding: base64`` part (python-quickbooks) is decoded,
+        any other is stored exactly as sent; CRLF or LF line breaks both work.
+        """
+        mimetype, options = parse_options_header(request.headers.get("Content-Type", ""))
+        boundary = options.get("boundary")
+        if not mimetype.startswith("multipart/") or not boundary:
             raise faults.QBOFault(2010, "Request has invalid or unsupported property",
                                   "Upload needs a multipart/form-data body")
-        boundary = content_type.split("boundary=", 1)[1].strip().strip('"')
-        text = request.get_data(as_text=True)
-        answers, metas, files = [], {}, {}
-        for chunk in text.split("--" + boundary):
-            chunk = chunk.strip("\r\n")
-            if not chunk or chunk == "--":
-                continue
-            head, _, body = chunk.replace("\r\n", "\n").partition("\n\n")
-            headers = dict(line.split(":", 1) for line in head.split("\n") if ":" in line)
-            headers = {k.strip().lower(): v.strip() for k, v in headers.items()}
-            disposition = headers.get("content-disposition", "")
-            name = disposition.split('name="', 1)[1].split('"', 1)[0] if 'name="' in disposition else ""
-            filename = disposition.split('filename="', 1)[1].split('"', 1)[0] if 'filename="' in disposition else ""
+        metas, files = {}, {}
+        for name, headers, filename, data in _multipart_parts(request.get_data(), boundary):
             suffix = name.rsplit("_", 1)[-1]
             if name.startswith("file_metadata"):
-                metas[suffix] = json.loads(body.strip())
+                try:
+                    metas[suffix] = json.loads(data.decode("utf-8"))
+                except ValueError:
+                    raise faults.QBOFault(6040, "Invalid Attachable metadata",
+                                          "The file_metadata part is not an Attachable JSON object.")
             elif name.startswith("file_content"):
-                raw = body.strip()
-                if headers.get("content-transfer-encoding", "").lower() != "base64":
-                    raw = base64.b64encode(raw.encode()).decode()
-                files[suffix] = (raw, headers.get("content-type", "application/octet-stream"), filename)
+                if headers.get("Content-Transfer-Encoding", "").strip().lower() == "base64":
+                    try:
+                        data = base64.b64decode(b"".join(data.split()), validate=True)
+                    except ValueError:
+                        raise faults.QBOFault(6041, "Invalid file", "The base64 file content does not decode.")
+                files[suffix] = (data, headers.get("Content-Type", "application/octet-stream"), filename)
         etype = ENTITIES["Attachable"]
-        for suffix, (raw, ctype, filename) in sorted(files.items()):
+        answers = []
+        for suffix, (data, ctype, filename) in sorted(files.items()):
             meta = dict(metas.get(suffix, {}))
             meta.setdefault("ContentType", ctype)
             meta.setdefault("FileName", filename or "attachment")
             try:
                 attachable = company.create(etype, meta)
-                company.realm.files[attachable["Id"]] = raw
-                attachable["Size"] = len(base64.b64decode(raw))
-                attachable["TempDownloadUri"] = "%s_emulator/files/%s/%s" % (
-                    self.emu.public_url(), company.realm.realm_id, attachable["Id"])
-                answers.append({"Attachable": attachable})
+                realm_id, obj_id = company.realm.realm_id, attachable["Id"]
+                company.realm.files[obj_id] = base64.b64encode(data).decode("ascii")
+                attachable["Size"] = len(data)
+                attachable["FileAccessUri"] = "/v3/company/%s/download/%s" % (realm_id, obj_id)
+                attachable["TempDownloadUri"] = "%s_emulator/files/%s/%s" % (self.emu.public_url(), realm_id, obj_id)
+                answers.append({"Attachable": copy.deepcopy(attachable)})
             except faults.QBOFault as fault:
                 answers.append({"Fault": fault.fault()})
         if not answers:
             raise faults.required_param("file_content_01")
         return {"AttachableResponse": answers}
+
+    def download(self, company, obj_id):
+        """``GET /download/{id}``: as at Intuit, the answer is a temporary URL of the file, as text."""
+        attachable = company.get(ENTITIES["Attachable"], obj_id)
+        if obj_id not in company.realm.files:
+            raise faults.object_not_found("Attachable file", obj_id)
+        url = attachable.get("TempDownloadUri") or "%s_emulator/files/%s/%s" % (
+            self.emu.public_url(), company.realm.realm_id, obj_id)
+        return Response(url, mimetype="text/plain")
 
     # ------------------------------------------------------------ the rest
     def pdf(self, company, etype, obj_id):
@@ -454,6 +572,23 @@ class Api:
                 "SalesTaxRateList": {"TaxRateDetail": sales},
                 "PurchaseTaxRateList": {"TaxRateDetail": purchase}}, loading=True)
         return {"TaxCode": name, "TaxCodeId": code["Id"], "TaxRateDetails": out}
+
+
+def _multipart_parts(body, boundary):
+    """[(name, headers, filename, bytes)] of a multipart body, through werkzeug's decoder."""
+    decoder = MultipartDecoder(boundary.encode("latin-1"))
+    decoder.receive_data(body)
+    decoder.receive_data(None)
+    parts = []
+    while True:
+        event = decoder.next_event()
+        if isinstance(event, (Field, File)):
+            parts.append([event.name, event.headers, getattr(event, "filename", "") or "", bytearray()])
+        elif isinstance(event, Data) and parts:
+            parts[-1][3] += event.data
+        elif isinstance(event, (Epilogue, NeedData)):
+            break
+    return [(name, headers, filename, bytes(data)) for name, headers, filename, data in parts]
 
 
 def simple_pdf(lines):

@@ -25,10 +25,17 @@ class EntityType:
     doc_prefix: str = ""          # auto DocNumber start
     cdc: bool = True
     webhook: bool = True
+    json_name: str = ""           # the JSON key when it is not the entity name (CreditCardPaymentTxn)
+    closed_books: bool = True     # refused on or before the closing date (6210)
 
     @property
     def endpoint(self):
         return self.name.lower()
+
+    @property
+    def key(self):
+        """The key the entity's JSON is wrapped in, in answers and queries."""
+        return self.json_name or self.name
 
 
 def _t(name, required, refs=None, **kw):
@@ -90,9 +97,30 @@ ENTITIES = {e.name: e for e in [
     _t("Deposit", ["DepositToAccountRef", "Line"], {"DepositToAccountRef": "Account",
                                                      "DepartmentRef": "Department"}),
     EntityType("Attachable", "txn", id_space="attachable", cdc=True),
+    _t("RefundReceipt", ["DepositToAccountRef", "Line"], {
+        "CustomerRef": "Customer", "DepositToAccountRef": "Account", "PaymentMethodRef": "PaymentMethod",
+        "ClassRef": "Class", "DepartmentRef": "Department"}, sales=True, doc_prefix="8001"),
+    _t("Estimate", ["CustomerRef", "Line"], {"CustomerRef": "Customer", "SalesTermRef": "Term",
+                                              "ClassRef": "Class", "DepartmentRef": "Department"},
+       sales=True, doc_prefix="1001", closed_books=False),
+    _t("Transfer", ["FromAccountRef", "ToAccountRef", "Amount"], {"FromAccountRef": "Account",
+                                                                   "ToAccountRef": "Account"}),
+    _t("CreditCardPayment", ["CreditCardAccountRef", "BankAccountRef", "Amount"], {
+        "CreditCardAccountRef": "Account", "BankAccountRef": "Account", "VendorRef": "Vendor"},
+       json_name="CreditCardPaymentTxn", webhook=False),
+    EntityType("TimeActivity", "txn", ("NameOf",), {
+        "EmployeeRef": "Employee", "VendorRef": "Vendor", "CustomerRef": "Customer", "ItemRef": "Item",
+        "ClassRef": "Class", "DepartmentRef": "Department"}, closed_books=False),
+    # A schedule wrapping one transaction template: {"Invoice": {..., "RecurringInfo": {...}}}.
+    EntityType("RecurringTransaction", "recurring", cdc=False, webhook=False),
 ]}
 
 BY_ENDPOINT = {e.endpoint: e for e in ENTITIES.values()}
+# Names a client may use for an entity besides its own (query FROM, batch keys).
+BY_ENDPOINT["creditcardpaymenttxn"] = ENTITIES["CreditCardPayment"]
+# The transactions a RecurringTransaction can schedule (Intuit's RecurringTransaction reference).
+RECURRING_TYPES = ("Bill", "Purchase", "CreditMemo", "Deposit", "Estimate", "Invoice", "JournalEntry",
+                   "RefundReceipt", "SalesReceipt", "Transfer", "VendorCredit", "PurchaseOrder")
 
 # Intuit: CDC does not cover these.
 CDC_UNSUPPORTED = {"JournalCode", "TaxAgency", "TimeActivity", "TaxCode", "TaxRate"}

@@ -5,9 +5,10 @@ counting it would let a client that retries too early lock itself out).
 ``time_scale`` shrinks the minute so a test can run "one minute" in one second.
 """
 import collections
+import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -70,3 +71,24 @@ class Throttle:
             self._requests.clear()
             self._batches.clear()
             self._in_flight.clear()
+
+
+def _latency_from_env():
+    return os.environ.get("QBO_EMULATOR_LATENCY", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass
+class Latency:
+    """QuickBooks-like server time added to every answer, so a benchmark shows the wall time a user sees.
+
+    Off by default (the emulator answers in well under a millisecond); turn it on with
+    ``--latency``, ``QBO_EMULATOR_LATENCY=1`` or ``POST /_emulator/config {"latency": {"enabled": true}}``.
+    The figures are the emulator's choice (no published Intuit numbers): a call, plus per batch item,
+    more for reports and the token endpoint. The added time holds the call's concurrency slot and is
+    left out of ``GET /_emulator/stats``, which keeps measuring the emulator's own work.
+    """
+    enabled: bool = field(default_factory=_latency_from_env)
+    call_ms: float = 250.0
+    batch_item_ms: float = 60.0
+    report_ms: float = 1200.0
+    oauth_ms: float = 300.0

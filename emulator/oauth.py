@@ -9,23 +9,15 @@ import html
 import json
 import secrets
 import urllib.parse
-from dataclasses import dataclass
-
 from werkzeug.wrappers import Response
+
+from .policy import Policy, TokenPolicy  # noqa: F401  (TokenPolicy: the older name)
 
 SCOPES = {
     "com.intuit.quickbooks.accounting", "com.intuit.quickbooks.payment", "openid", "profile",
     "email", "phone", "address", "com.intuit.quickbooks.payroll", "intuit_name",
 }
 HARD_EXPIRY = 5 * 365 * 86400   # Intuit's five-year maximum for a refresh token chain
-
-
-@dataclass
-class TokenPolicy:
-    access_token_ttl: float = 3600.0
-    refresh_token_ttl: float = 8726400.0   # 101 days, as x_refresh_token_expires_in says
-    refresh_grace: float = 600.0           # a rotated refresh token still works this long
-    code_ttl: float = 600.0
 
 
 def _json(payload, status=200, headers=None):
@@ -213,6 +205,13 @@ class OAuthServer:
             if record["superseded"]:
                 # Inside the grace period: the latest refresh token, a new access token.
                 return _json(self.issue(grant, hard, rotate=False))
+            issued = record.get("issued", record["expires"] - self.policy.refresh_token_ttl)
+            if (self.policy.refresh_token_rotation != "always"
+                    and now - issued < self.policy.refresh_rotation_interval):
+                # Intuit changes the value about once a day: inside that day the same refresh
+                # token comes back, its rolling lifetime renewed.
+                record["expires"] = now + self.policy.refresh_token_ttl
+                return _json(self.issue(grant, hard, rotate=False))
             record["superseded"] = now
             return _json(self.issue(grant, hard))
         return _oauth_error("unsupported_grant_type")
@@ -231,6 +230,7 @@ class OAuthServer:
         if rotate or not grant.get("latest"):
             refresh = "RT1-" + secrets.token_urlsafe(40)
             self.state.refresh_tokens[refresh] = {"grant_id": grant["id"], "superseded": None,
+                                                  "issued": now,
                                                   "expires": now + self.policy.refresh_token_ttl}
             grant["latest"] = refresh
         refresh = grant["latest"]

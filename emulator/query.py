@@ -7,7 +7,7 @@ Grammar (keywords, entity and field names case-insensitive)::
         [ORDER BY | ORDERBY field [ASC|DESC] [, ...]]
         [STARTPOSITION n] [MAXRESULTS n] [;]
 
-``op`` is one of ``= < > <= >= IN LIKE``. OR, NOT, JOIN and GROUP BY do not
+``op`` is one of ``= != < > <= >= IN LIKE``. OR, NOT, JOIN and GROUP BY do not
 exist in QBO and are parse errors (4000); out-of-range paging values and
 operators ``Id`` does not support are validation errors (4001).
 """
@@ -38,7 +38,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}"
 _UNSUPPORTED = {"OR": "OR is not supported", "NOT": "NOT is not supported",
                 "JOIN": "JOIN is not supported", "GROUP": "GROUP BY is not supported",
                 "HAVING": "HAVING is not supported"}
-_COMPARISONS = ("=", "<", ">", "<=", ">=")
+_COMPARISONS = ("=", "<", ">", "<=", ">=", "!=")
 _MISSING = object()
 
 
@@ -138,11 +138,16 @@ def _is_null(v):
     return False
 
 
+class _Many(tuple):
+    """The values a path reaches through a list (``AttachableRef.EntityRef.value``)."""
+
+
 class _Path:
     """A dotted property path, looked up case-insensitively.
 
     The key spelling found by a scan is remembered, so ``displayname`` costs a
-    scan once rather than once per row.
+    scan once rather than once per row. A path through a list reaches the
+    value in each element (a ``_Many``); a condition matches if one does.
     """
 
     __slots__ = ("names",)
@@ -150,11 +155,15 @@ class _Path:
     def __init__(self, dotted):
         self.names = dotted.split(".")
 
-    def resolve(self, row):
+    def resolve(self, row, start=0):
         """The value at the path (refs and email dicts unwrapped), or _MISSING."""
         v = row
         names = self.names
-        for i, name in enumerate(names):
+        for i in range(start, len(names)):
+            name = names[i]
+            if isinstance(v, list):
+                found = [self.resolve(item, i) for item in v]
+                return _Many(x for x in found if x is not _MISSING) if found else _MISSING
             if not isinstance(v, dict):
                 return _MISSING
             try:
@@ -199,7 +208,17 @@ class Condition:
 
     def matches(self, row, tz=0):
         v = self._path.resolve(row)
+        if type(v) is _Many:
+            return any(self._matches(x, tz) for x in v)
+        return self._matches(v, tz)
+
+    def _matches(self, v, tz):
         op = self.op
+        if op == "!=":
+            lit = self._lits[0]
+            if lit.is_null:
+                return not _is_null(v)
+            return v is _MISSING or _compare(v, lit, tz) != 0
         if op == "=":
             lit = self._lits[0]
             if lit.is_null:
@@ -244,7 +263,8 @@ class Query:
 class _Parser:
     def __init__(self, sql, entity_names):
         self.sql = sql
-        self.entities = {name.lower(): name for name in entity_names}
+        self.entities = (dict(entity_names) if isinstance(entity_names, dict)
+                         else {name.lower(): name for name in entity_names})
         self.tokens = self._tokenize(sql)
         self.i = 0
 
@@ -381,7 +401,7 @@ class _Parser:
         elif op_tok.word in ("IN", "LIKE"):
             op = op_tok.word
         else:
-            raise self.error("an operator (=, <, >, <=, >=, IN, LIKE)", op_tok)
+            raise self.error("an operator (=, !=, <, >, <=, >=, IN, LIKE)", op_tok)
         if tok.text.lower() == "id" and op not in ("=", "IN"):
             raise query_validation("Property Id does not support operator: %s" % op)
         if op == "IN":

@@ -16,8 +16,9 @@ from .clock import Clock
 from .company import Company
 from .entities import ENTITIES
 from .faultinject import FaultInjector
-from .limits import Limits, Throttle
-from .oauth import OAuthServer, TokenPolicy
+from .limits import Latency, Limits, Throttle
+from .oauth import OAuthServer
+from .policy import Policy
 from .store import Store
 from .webhooks import WebhookDispatcher, WebhookSettings
 
@@ -37,8 +38,9 @@ class Settings:
     state_file: str = ""
     seed: int = 0
     replay_capacity: int = 100000
-    policy: TokenPolicy = field(default_factory=TokenPolicy)
+    policy: Policy = field(default_factory=Policy)
     limits: Limits = field(default_factory=Limits)
+    latency: Latency = field(default_factory=Latency)
     webhook: WebhookSettings = field(default_factory=WebhookSettings)
 
 
@@ -100,7 +102,7 @@ class Emulator:
     def company(self, realm):
         company = self._companies.get(realm.realm_id)
         if company is None or company.realm is not realm:
-            company = Company(realm, self.clock, self._publish)
+            company = Company(realm, self.clock, self._publish, self.settings.policy)
             self._companies[realm.realm_id] = company
         return company
 
@@ -171,6 +173,8 @@ class Emulator:
             return Response("", status=500)
         with self.store.lock:
             response = handler(request)
+        if self.settings.latency.enabled:
+            api_module.add_injected_delay(self.settings.latency.oauth_ms / 1000.0)
         if fate == "lost":
             api_module.set_connection_fate("reset")
         elif fate and fate.startswith("slow:"):
@@ -180,13 +184,14 @@ class Emulator:
     def __call__(self, environ, start_response):
         started = time.perf_counter()
         api_module.set_connection_fate(None)
+        api_module.take_injected_delay()
         request = Request(environ)
         # Read the whole body first: werkzeug drains unread input after answering with a
         # blocking read, which would hang a request the fault injector resets unanswered.
         request.get_data()
         response = self.dispatch(request)
         response.get_data()  # render now, so the latency covers the whole answer
-        elapsed = (time.perf_counter() - started) * 1000.0
+        elapsed = (time.perf_counter() - started - api_module.take_injected_delay()) * 1000.0
         self.latencies.append(elapsed)
         environ["emulator.latency_ms"] = elapsed
         return response(environ, start_response)

@@ -17,6 +17,7 @@ class TestQboConnectionTokens(QboHttpCase):
     def test_refresh_rotates_the_refresh_token(self):
         connection = self.connect().sudo()
         old_access, old_refresh = connection.access_token, connection.refresh_token
+        self.emulator_admin.clock(advance=86401)   # Intuit changes the refresh token's value about daily
         before = self.token_requests()
         token = connection._qbo_refresh(force=True)
         connection.invalidate_recordset()

@@ -11,6 +11,8 @@ As in QBO UK, every VAT code has its own sales and purchase rates, and every
 line of a sales or purchase form carries a real TaxCode.
 """
 
+from .history import trading
+
 REALM_ID = "9341452727711002"
 UTC_OFFSET_MINUTES = 0  # Europe/London, GMT
 
@@ -198,6 +200,17 @@ PREFERENCES = {
         "UsingPriceLevels": False,
         "UsingProgressInvoicing": False,
         "DefaultCustomerMessage": "Thank you for your business.",
+        "CustomField": [
+            {"CustomField": [
+                {"Name": "SalesFormsPrefs.UseSalesCustom1", "Type": "BooleanType", "BooleanValue": True},
+                {"Name": "SalesFormsPrefs.UseSalesCustom2", "Type": "BooleanType", "BooleanValue": True},
+                {"Name": "SalesFormsPrefs.UseSalesCustom3", "Type": "BooleanType", "BooleanValue": False},
+            ]},
+            {"CustomField": [
+                {"Name": "SalesFormsPrefs.SalesCustomName1", "Type": "StringType", "StringValue": "Site ref"},
+                {"Name": "SalesFormsPrefs.SalesCustomName2", "Type": "StringType", "StringValue": "Customer PO"},
+            ]},
+        ],
     },
     "EmailMessagesPrefs": {
         "InvoiceMessage": {
@@ -224,9 +237,12 @@ PREFERENCES = {
         "DefaultMarkup": 0,
         "POCustomField": [
             {"CustomField": [
-                {"Name": "PurchasePrefs.UsePurchaseCustom1", "Type": "BooleanType", "BooleanValue": False},
+                {"Name": "PurchasePrefs.UsePurchaseCustom1", "Type": "BooleanType", "BooleanValue": True},
                 {"Name": "PurchasePrefs.UsePurchaseCustom2", "Type": "BooleanType", "BooleanValue": False},
                 {"Name": "PurchasePrefs.UsePurchaseCustom3", "Type": "BooleanType", "BooleanValue": False},
+            ]},
+            {"CustomField": [
+                {"Name": "PurchasePrefs.PurchaseCustomName1", "Type": "StringType", "StringValue": "Site ref"},
             ]},
         ],
     },
@@ -660,10 +676,83 @@ _BILLS = [
     }),
 ]
 
+# ----------------------------------------------------- a year of trading (presets/history.py)
+_SALES_MIX = [("Garden Maintenance", 45, "20.0% S"), ("Garden Design", 85, "20.0% S"),
+              ("Hedge Trimming", 40, "20.0% S"), ("Turf", 6.5, "20.0% S"), ("Spring Bulbs", 38, "20.0% S"),
+              ("Solar Garden Lights", 24, "5.0% R"), ("Gardening Books", 12.99, "0.0% Z"),
+              ("Landscape Installation", 45, "20.0% S")]
+_TRADING_CUSTOMERS = ["Chelsea Flower Cafe", "Hampstead Nursery School", "Notting Hill Residents Association",
+                      "Greenwich Property Management", "Oliver Bennett", "Charlotte Hughes",
+                      "Richmond Riverside Hotel", "Jardins de Lyon", "Putney Rowing Club",
+                      "Islington Design Studio", "Harriet Wilson", "Fulham Family Dental", "Dublin Green Spaces"]
+_EURO_CUSTOMERS = ("Jardins de Lyon", "Dublin Green Spaces")
+_TRADING_VENDORS = [("Capital Energy", "Light, Heat and Power"), ("Greenline Builders Merchants",
+                                                                  "Materials Purchased"),
+                    ("Kew Trade Nursery", "Materials Purchased"), ("Southside Plant Hire", "Plant Hire"),
+                    ("Metro Telecom", "Telephone and Internet"), ("London Stone Supplies", "Materials Purchased"),
+                    ("Hartley & Co Accountants", "Accountancy Fees"), ("Oakwood Van Leasing", "Motor Expenses"),
+                    ("Thames Valley Water", "Light, Heat and Power")]
+
+
+def _trading_lines(k):
+    customer = _TRADING_CUSTOMERS[k % len(_TRADING_CUSTOMERS)]
+    if customer in _EURO_CUSTOMERS:
+        return [_sale("Design Consultation", 2 + k % 6, 95, "No VAT", "Planting plan, phase %d" % (k % 4 + 1))]
+    first, second = _SALES_MIX[k % len(_SALES_MIX)], _SALES_MIX[(k * 3 + 1) % len(_SALES_MIX)]
+    lines = [_sale(first[0], 1 + k % 5, first[1], first[2])]
+    if second[0] != first[0]:
+        lines.append(_sale(second[0], 2 + k % 3, second[1], second[2]))
+    return lines
+
+
+def _trading_invoice(k, number, customer, date, due, lines):
+    return ("Invoice", {"DocNumber": number, "CustomerRef": _ref("Customer", customer), "TxnDate": date,
+                        "DueDate": due, "SalesTermRef": _ref("Term", "Net 30"),
+                        "CurrencyRef": _EUR if customer in _EURO_CUSTOMERS else _GBP,
+                        "GlobalTaxCalculation": "TaxExcluded", "EmailStatus": "NotSet", "PrintStatus": "NotSet",
+                        "Line": lines})
+
+
+def _trading_payment(k, customer, date, number, amount):
+    euro = customer in _EURO_CUSTOMERS
+    return ("Payment", {"CustomerRef": _ref("Customer", customer), "TxnDate": date, "TotalAmt": amount,
+                        "CurrencyRef": _EUR if euro else _GBP,
+                        "PaymentMethodRef": _ref("PaymentMethod", ("BACS", "Cheque", "Visa")[k % 3]),
+                        "DepositToAccountRef": _ref("Account", "EUR Bank" if euro else "Current"),
+                        "Line": [{"Amount": amount, "LinkedTxn": [
+                            {"TxnId": _ref("Invoice", number), "TxnType": "Invoice"}]}]})
+
+
+def _trading_bill_lines(k):
+    vendor = _TRADING_VENDORS[k % len(_TRADING_VENDORS)]
+    return [_expense(vendor[1], round(60 + (k * 41) % 450 + (k % 4) * 0.5, 2), "20.0% S")]
+
+
+def _trading_bill(k, number, vendor, date, due, lines):
+    return ("Bill", {"DocNumber": number, "VendorRef": _ref("Vendor", vendor[0]),
+                     "APAccountRef": _ref("Account", "Trade Creditors"), "TxnDate": date, "DueDate": due,
+                     "SalesTermRef": _ref("Term", "Net 30"), "CurrencyRef": _GBP,
+                     "GlobalTaxCalculation": "TaxExcluded", "Line": lines})
+
+
+def _trading_bill_payment(k, vendor, date, number, amount):
+    return ("BillPayment", {
+        "DocNumber": "C%04d" % (300 + k), "VendorRef": _ref("Vendor", vendor[0]), "TxnDate": date,
+        "PayType": "Check", "TotalAmt": amount, "CurrencyRef": _GBP,
+        "APAccountRef": _ref("Account", "Trade Creditors"),
+        "CheckPayment": {"BankAccountRef": _ref("Account", "Current"), "PrintStatus": "NotSet"},
+        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": _ref("Bill", number), "TxnType": "Bill"}]}]})
+
+
+_TRADING = trading(first_invoice=1007, invoices=25, customers=_TRADING_CUSTOMERS, sale_lines=_trading_lines,
+                   invoice=_trading_invoice, payment=_trading_payment, bills=18, vendors=_TRADING_VENDORS,
+                   bill_lines=_trading_bill_lines, bill=_trading_bill, bill_payment=_trading_bill_payment)
+
 RECORDS = (
     [_account(*row) for row in _ACCOUNTS]
     + _TERMS + _PAYMENT_METHODS + _CLASSES + _DEPARTMENTS
     + _TAX_AGENCIES + _TAX_RATES + _TAX_CODES
     + _CUSTOMERS + _VENDORS + _EMPLOYEES + _ITEMS
     + _INVOICES + _PAYMENTS + _BILLS
+    + _TRADING
 )

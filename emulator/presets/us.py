@@ -8,6 +8,8 @@ Ids, SyncTokens, MetaData, totals and balances are left to the emulator;
 only Payment and BillPayment state their ``TotalAmt``, as the API asks.
 """
 
+from .history import trading
+
 REALM_ID = "9341452727711001"
 UTC_OFFSET_MINUTES = -480  # Pacific time, as America/Los_Angeles in winter
 
@@ -206,7 +208,7 @@ PREFERENCES = {
         "AutoApplyCredit": True,
         "AutoApplyPayments": True,
         "ETransactionEnabledStatus": "NotApplicable",
-        "ETransactionPaymentEnabled": False,
+        "ETransactionPaymentEnabled": True,
         "ETransactionAttachPDF": False,
         "EmailCopyToCompany": False,
         "IPNSupportEnabled": False,
@@ -441,7 +443,8 @@ _CUSTOMERS = [
     _customer("Dukes Basketball Camp", "Dukes Basketball Camp", "Peter", "Dukes",
               "Dukes_bball@intuit.com", "(520) 420-5638",
               _addr("25 Court St.", "Tucson", "AZ", "85719"),
-              _addr("25 Court St.", "Tucson", "AZ", "85719")),
+              _addr("25 Court St.", "Tucson", "AZ", "85719"),
+              DefaultTaxCodeRef=_ref("TaxCode", "Tucson")),
     _customer("Dylan Sollfrank", None, "Dylan", "Sollfrank", "dylan.sollfrank@example.com",
               "(650) 555-2315", _addr("1 Sollfrank Way", "Menlo Park", "CA", "94025")),
     _customer("Freeman Sporting Goods", "Freeman Sporting Goods", "Sasha", "Tillou",
@@ -456,7 +459,8 @@ _CUSTOMERS = [
     _job("55 Twin Lane", "Freeman Sporting Goods",
          _addr("55 Twin Lane", "Middlefield", "CA", "94482"),
          GivenName="Amelia", CompanyName="Freeman Sporting Goods",
-         PrimaryEmailAddr={"Address": "Sporting_goods@intuit.com"}),
+         PrimaryEmailAddr={"Address": "Sporting_goods@intuit.com"},
+         DefaultTaxCodeRef=_ref("TaxCode", "Mountain View")),
     _customer("Geeta Kalapatapu", None, "Geeta", "Kalapatapu", "Geeta@Kalapatapu.com", "(650) 555-0022",
               _addr("1987 Main St.", "Middlefield", "CA", "94303")),
     _customer("Gevelber Photography", "Gevelber Photography", "Lisa", "Gevelber",
@@ -947,6 +951,93 @@ _VENDOR_CREDITS = [
     }),
 ]
 
+# ------------------------------------------- estimates, refunds, transfers, card payments, time
+_OTHER_DOCUMENTS = [
+    ("Estimate", {"DocNumber": "1001", "CustomerRef": _ref("Customer", "Geeta Kalapatapu"), "TxnDate": "2026-10-12",
+                  "ExpirationDate": "2026-11-11", "TxnStatus": "Pending",
+                  "BillEmail": {"Address": "Geeta@Kalapatapu.com"},
+                  "Line": [_sale("Design", 10, 75, description="Backyard redesign"),
+                           _sale("Rock Fountain", 1, 275, taxable=True)]}),
+    ("Estimate", {"DocNumber": "1002", "CustomerRef": _ref("Customer", "Paulsen Medical Supplies"),
+                  "TxnDate": "2026-06-03", "TxnStatus": "Accepted",
+                  "Line": [_sale("Gardening", 24, 30, description="Season maintenance plan")]}),
+    ("RefundReceipt", {"DocNumber": "8001", "CustomerRef": _ref("Customer", "Pye's Cakes"), "TxnDate": "2026-05-19",
+                       "DepositToAccountRef": _ref("Account", "Checking"),
+                       "PaymentMethodRef": _ref("PaymentMethod", "Check"), "PaymentRefNum": "3321",
+                       "Line": [_sale("Refunds & Allowances", 1, 87.5, description="Refund for a cancelled visit")]}),
+    ("Transfer", {"FromAccountRef": _ref("Account", "Checking"), "ToAccountRef": _ref("Account", "Savings"),
+                  "Amount": 500.00, "TxnDate": "2026-04-30", "PrivateNote": "Monthly savings"}),
+    ("CreditCardPayment", {"CreditCardAccountRef": _ref("Account", "Mastercard"),
+                           "BankAccountRef": _ref("Account", "Checking"), "Amount": 63.15,
+                           "TxnDate": "2026-03-25", "PrivateNote": "Mastercard statement, March"}),
+    ("TimeActivity", {"NameOf": "Employee", "EmployeeRef": _ref("Employee", "John Johnson"),
+                      "CustomerRef": _ref("Customer", "Sonnenschein Family Store"), "ItemRef": _ref("Item", "Gardening"),
+                      "TxnDate": "2026-10-14", "BillableStatus": "Billable", "HourlyRate": 45, "Hours": 3,
+                      "Minutes": 30, "Description": "Hedge trimming and cleanup"}),
+    ("TimeActivity", {"NameOf": "Employee", "EmployeeRef": _ref("Employee", "Emily Platt"),
+                      "TxnDate": "2026-10-15", "BillableStatus": "NotBillable", "Hours": 2, "Minutes": 0,
+                      "Description": "Office filing"}),
+]
+
+# ----------------------------------------------------- a year of trading (presets/history.py)
+_SALES_MIX = [("Gardening", 30, False), ("Design", 75, False), ("Trimming", 35, False),
+              ("Installation", 50, False), ("Pest Control", 35, False), ("Soil", 10, True),
+              ("Sprinkler Pipes", 4, True), ("Pump", 15, True)]
+_TRADING_CUSTOMERS = ["Amy's Bird Sanctuary", "Bill's Windsurf Shop", "Cool Cars", "Diego Rodriguez",
+                      "Dylan Sollfrank", "Geeta Kalapatapu", "Gevelber Photography", "Jeff's Jalopies",
+                      "John Melton", "Kate Whelan", "Mark Cho", "Paulsen Medical Supplies",
+                      "Rago Travel Agency", "Rondonuwu Fruit and Vegi", "Sonnenschein Family Store",
+                      "Travis Waldron", "Video Games by Dan", "Wedding Planning by Whitney"]
+_TRADING_VENDORS = [("Cal Telephone", "Telephone"), ("Hall Properties", "Rent or Lease"),
+                    ("Ellis Equipment Rental", "Equipment Rental"), ("Lee Advertising", "Advertising"),
+                    ("Computers by Jenni", "Office Expenses"), ("Squeaky Kleen Car Wash", "Automobile"),
+                    ("Tim Philip Masonry", "Job Materials Purchased"), ("Robertson & Associates", "Accounting"),
+                    ("Chin's Gas and Oil", "Fuel")]
+
+
+def _trading_lines(k):
+    first, second = _SALES_MIX[k % len(_SALES_MIX)], _SALES_MIX[(k * 3 + 1) % len(_SALES_MIX)]
+    lines = [_sale(first[0], 1 + k % 5, first[1], taxable=first[2])]
+    if second[0] != first[0]:
+        lines.append(_sale(second[0], 2 + k % 3, second[1], taxable=second[2]))
+    return lines
+
+
+def _trading_invoice(k, number, customer, date, due, lines):
+    return ("Invoice", {"DocNumber": number, "CustomerRef": _ref("Customer", customer), "TxnDate": date,
+                        "DueDate": due, "SalesTermRef": _ref("Term", "Net 30"), "EmailStatus": "NotSet",
+                        "PrintStatus": "NotSet", "Line": lines})
+
+
+def _trading_payment(k, customer, date, number, amount):
+    return ("Payment", {"CustomerRef": _ref("Customer", customer), "TxnDate": date, "TotalAmt": amount,
+                        "PaymentMethodRef": _ref("PaymentMethod", ("Check", "Visa", "Cash")[k % 3]),
+                        "DepositToAccountRef": _ref("Account", "Undeposited Funds"),
+                        "Line": [{"Amount": amount, "LinkedTxn": [
+                            {"TxnId": _ref("Invoice", number), "TxnType": "Invoice"}]}]})
+
+
+def _trading_bill(k, number, vendor, date, due, lines):
+    return _bill(number, vendor[0], date, due, lines, term="Net 30")
+
+
+def _trading_bill_lines(k):
+    vendor = _TRADING_VENDORS[k % len(_TRADING_VENDORS)]
+    return [_expense(vendor[1], round(45 + (k * 37) % 400 + (k % 7) * 0.25, 2))]
+
+
+def _trading_bill_payment(k, vendor, date, number, amount):
+    return ("BillPayment", {
+        "DocNumber": "2%03d" % k, "VendorRef": _ref("Vendor", vendor[0]), "TxnDate": date, "PayType": "Check",
+        "TotalAmt": amount, "APAccountRef": _ref("Account", "Accounts Payable (A/P)"),
+        "CheckPayment": {"BankAccountRef": _ref("Account", "Checking"), "PrintStatus": "NotSet"},
+        "Line": [{"Amount": amount, "LinkedTxn": [{"TxnId": _ref("Bill", number), "TxnType": "Bill"}]}]})
+
+
+_TRADING = trading(first_invoice=1009, invoices=24, customers=_TRADING_CUSTOMERS, sale_lines=_trading_lines,
+                   invoice=_trading_invoice, payment=_trading_payment, bills=17, vendors=_TRADING_VENDORS,
+                   bill_lines=_trading_bill_lines, bill=_trading_bill, bill_payment=_trading_bill_payment)
+
 RECORDS = (
     [_account(*row) for row in _ACCOUNTS]
     + _TERMS + _PAYMENT_METHODS + _CLASSES + _DEPARTMENTS
@@ -954,5 +1045,6 @@ RECORDS = (
     + _CUSTOMERS + _VENDORS + _EMPLOYEES + _ITEMS
     + _INVOICES + _CREDIT_MEMOS + _PAYMENTS + _SALES_RECEIPTS
     + _BILLS + _BILL_PAYMENTS + _PURCHASE_ORDERS + _PURCHASES
-    + _JOURNAL_ENTRIES + _DEPOSITS + _VENDOR_CREDITS
+    + _JOURNAL_ENTRIES + _DEPOSITS + _VENDOR_CREDITS + _OTHER_DOCUMENTS
+    + _TRADING
 )

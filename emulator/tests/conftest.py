@@ -1,9 +1,11 @@
+import dataclasses
 import logging
 import os
 
 import pytest
 
 from emulator import EmulatorServer
+from emulator.policy import Policy
 from emulator.testing import AdminClient, quickbooks
 
 US = "9341452727711001"
@@ -30,7 +32,7 @@ def admin(server):
     client.configure(limits={"requests_per_minute": 500, "concurrent": 10, "batch_per_minute": 40,
                              "batch_max_items": 30, "time_scale": 1.0, "throttle_shape": "fault",
                              "enabled": True},
-                     policy={"access_token_ttl": 3600, "refresh_token_ttl": 8726400, "refresh_grace": 600},
+                     policy=dataclasses.asdict(Policy()), latency={"enabled": False},
                      webhook={"url": None})
     return client
 

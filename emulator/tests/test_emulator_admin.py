@@ -116,3 +116,22 @@ def test_view_in_quickbooks_pages_answer_intuit_paths(server):
         "%sapp/customerdetail?nameId=1&realm=%s" % (server.url, US), timeout=10).text
     missing = requests.get("%sapp/customerdetail?nameId=99999&realm=%s" % (server.url, US), timeout=10)
     assert missing.status_code == 404
+
+
+def test_latency_option_waits_like_intuit_and_stays_out_of_server_time(server, admin, qb, monkeypatch):
+    """The latency option: a call waits call_ms, a batch also batch_item_ms per item (no wall clock read)."""
+    from quickbooks.objects import Customer
+    from emulator import api
+    waits = []
+    monkeypatch.setattr(api.time, "sleep", waits.append)
+    assert admin.call("GET", "config")["latency"]["enabled"] is False
+    Customer.all(qb=qb)
+    assert waits == []
+    admin.configure(latency={"enabled": True, "call_ms": 200, "batch_item_ms": 50})
+    try:
+        Customer.all(qb=qb)
+        qb.batch_operation('{"BatchItemRequest": [{"bId": "1", "Query": "select * from Term"},'
+                           '{"bId": "2", "Query": "select * from Class"}]}')
+    finally:
+        admin.configure(latency={"enabled": False})
+    assert waits == [0.2, 0.3]

@@ -101,7 +101,39 @@ def test_unknown_app_gets_an_error_page(server, admin):
     assert page.status_code == 400 and "not registered" in page.text
 
 
-def test_refresh_rotates_and_old_token_has_a_grace_period(server, client, admin):
+def test_refresh_inside_a_day_returns_the_same_refresh_token(server, client, admin):
+    """Intuit changes the refresh token's value about once a day (the default policy)."""
+    _, params = consent(client)
+    client.get_bearer_token(params["code"])
+    first_access, first_refresh = client.access_token, client.refresh_token
+    client.refresh()
+    assert client.refresh_token == first_refresh and client.access_token != first_access
+    admin.clock(advance=23 * 3600)
+    client.refresh()
+    assert client.refresh_token == first_refresh
+    admin.clock(advance=3600 + 1)   # 24 h after it was issued: a new value, the old one superseded
+    client.refresh()
+    rotated = client.refresh_token
+    assert rotated != first_refresh
+    client.refresh(refresh_token=first_refresh)   # inside the grace period: the latest token
+    assert client.refresh_token == rotated
+    admin.clock(advance=601)
+    with pytest.raises(AuthClientError):
+        client.refresh(refresh_token=first_refresh)
+
+
+def test_refresh_inside_a_day_renews_the_rolling_lifetime(client, admin):
+    _, params = consent(client)
+    client.get_bearer_token(params["code"])
+    admin.clock(advance=3600)
+    client.refresh()
+    assert client.x_refresh_token_expires_in >= 8726400 - 1
+    admin.clock(advance=8726400 - 60)   # 101 days after the first issue, but only after the last use
+    client.refresh()
+
+
+def test_refresh_rotates_every_time_when_configured(server, client, admin):
+    admin.configure(policy={"refresh_token_rotation": "always"})
     _, params = consent(client)
     client.get_bearer_token(params["code"])
     first_access, first_refresh = client.access_token, client.refresh_token

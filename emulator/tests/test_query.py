@@ -131,6 +131,23 @@ def test_order_by_multiple_keys():
     assert query.order_by == [("Active", True), ("DisplayName", False), ("Id", False)]
 
 
+def test_not_equal_is_accepted_and_missing_values_differ():
+    """Issue 9: ``!=`` is accepted in WHERE (it was a parse error)."""
+    assert set(ids(run("SELECT * FROM Customer WHERE DisplayName != 'O\\'Brien'", CUSTOMERS))) == \
+        {r["Id"] for r in CUSTOMERS if r["DisplayName"] != "O'Brien"}
+    assert "12" in ids(run("SELECT * FROM Customer WHERE CompanyName != 'Acme'", CUSTOMERS))
+    assert fault_of("SELECT * FROM Customer WHERE Id != '3'").code == "4001"
+
+
+def test_a_path_through_a_list_matches_any_element():
+    rows = [{"Id": "1", "AttachableRef": [{"EntityRef": {"type": "Invoice", "value": "7"}},
+                                          {"EntityRef": {"type": "Bill", "value": "9"}}]},
+            {"Id": "2", "AttachableRef": [{"EntityRef": {"type": "Invoice", "value": "8"}}]},
+            {"Id": "3", "Note": "no refs"}]
+    assert ids(run("SELECT * FROM Invoice WHERE AttachableRef.EntityRef.Value = '9'", rows)) == ["1"]
+    assert ids(run("SELECT * FROM Invoice WHERE AttachableRef.EntityRef.Type = 'Invoice'", rows)) == ["1", "2"]
+
+
 # --- parse faults ------------------------------------------------------------------
 
 @pytest.mark.parametrize("sql", [
@@ -140,7 +157,6 @@ def test_order_by_multiple_keys():
     "SELECT * FROM Customer GROUP BY Active",
     "SELECT * FROM Customer WHERE NOT Active = true",
     "SELECT * FROM Customer WHERE Active NOT IN (true)",
-    "SELECT * FROM Customer WHERE DisplayName != 'x'",
     "SELECT * FROM Customer WHERE DisplayName <> 'x'",
     "SELECT * FROM Customer WHERE DisplayName == 'x'",
     "SELECT * FROM Customer WHERE DisplayName = 'unbalanced",

@@ -204,7 +204,8 @@ def test_oauth_token_endpoint_faults(server, admin):
         client.refresh()
     assert caught.value.status_code == 503
     client.refresh()
-    assert client.refresh_token != tokens["refresh_token"]
+    assert client.access_token != tokens["access_token"]
+    assert client.refresh_token == tokens["refresh_token"], "inside a day Intuit returns the same value"
 
 
 # ------------------------------------------------------------------ webhooks
