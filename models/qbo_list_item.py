@@ -23,8 +23,9 @@ ENTITY_OF_TYPE = {
 # (integrators' schema references list it as not filterable), so tax codes are read without a condition.
 ALL_ROWS = "Active IN (true, false)"
 WHERE_OF_TYPE = {"tax_code": ""}
-# US companies' TaxCode query also returns these line pseudo-codes; they are no tax code of a document.
-US_PSEUDO_TAX_CODES = ("TAX", "NON")
+# US companies' TaxCode query also returns these pseudo-codes (TAX, NON and the automated CustomSalesTax);
+# none is a tax code a document can name.
+US_PSEUDO_TAX_CODES = ("TAX", "NON", "CustomSalesTax")
 FLOAT_FIELDS = ("rate_value", "purchase_rate_value", "discount_percent")
 
 

@@ -34,7 +34,7 @@ class QboTaxMapping(models.Model):
     qbo_tax_code_id = fields.Many2one(
         "qbo.list.item", "QuickBooks tax code", ondelete="restrict",
         domain="[('connection_id', '=', connection_id), ('list_type', '=', 'tax_code'), "
-               "('qbo_id', 'not in', ('TAX', 'NON'))]",
+               "('qbo_id', 'not in', ('TAX', 'NON', 'CustomSalesTax'))]",
         help="Outside the US: the tax code put on each line with this tax. US companies without automated sales "
              "tax: the tax code (rate or group) of a document with this tax.")
 
