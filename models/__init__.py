@@ -5,6 +5,7 @@ from . import qbo_connection_token
 from . import qbo_connection_health
 from . import qbo_connection_gateway
 from . import qbo_connection_lists
+from . import qbo_connection_invoicing
 from . import qbo_rate_bucket
 from . import qbo_handler
 from . import qbo_handler_account
@@ -12,6 +13,10 @@ from . import qbo_handler_item
 from . import qbo_handler_partner
 from . import qbo_handler_customer
 from . import qbo_handler_vendor
+from . import qbo_handler_account_item
+from . import qbo_handler_sales_document
+from . import qbo_handler_invoice
+from . import qbo_handler_creditmemo
 from . import qbo_sync_job
 from . import qbo_sync_job_processor
 from . import qbo_sync_mixin
@@ -30,3 +35,5 @@ from . import qbo_partner_matcher
 from . import qbo_import_run
 from . import qbo_import_run_step
 from . import product_template
+from . import account_move
+from . import account_move_line

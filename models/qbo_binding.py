@@ -28,6 +28,14 @@ class QboBinding(models.Model):
     qbo_url = fields.Char("QuickBooks page", compute="_compute_qbo_url")
     partner_id = fields.Many2one("res.partner", "Partner", compute="_compute_partner_id", store=True, index=True,
                                  help="The linked partner, for customer and vendor links.")
+    # What QuickBooks last reported of a document (invoices, credit notes, ...).
+    qbo_doc_number = fields.Char("QuickBooks number", copy=False)
+    qbo_total = fields.Float("QuickBooks total", digits=(16, 2), copy=False)
+    qbo_tax = fields.Float("QuickBooks tax", digits=(16, 2), copy=False)
+    qbo_balance = fields.Float("QuickBooks balance", digits=(16, 2), copy=False,
+                               help="What is still to pay, as QuickBooks last reported it.")
+    qbo_due_date = fields.Date("QuickBooks due date", copy=False)
+    mismatch = fields.Text(copy=False, help="QuickBooks' figures differ from Odoo's: both are shown.")
 
     _sql_constraints = [
         ("record_unique", "unique(connection_id, res_model, res_id, qbo_entity)",

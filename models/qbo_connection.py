@@ -284,6 +284,7 @@ class QboConnection(models.Model):
         now = fields.Datetime.now()
         self.sudo().write(dict(self._qbo_token_values(client, now), realm_id=realm_id, state="connected",
                                connected_by_id=self.env.uid, connected_at=now))
+        self.sudo()._qbo_start_documents_from()
         try:
             self._qbo_read_company_facts()
         except qbo.QboError as error:

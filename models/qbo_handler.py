@@ -26,7 +26,7 @@ class QboHandler(models.AbstractModel):
     _qbo_entity = None             # QuickBooks' name of the entity, e.g. "Customer"
     _qbo_model = None              # the Odoo model bound to it
     _qbo_level = LEVEL_NAMES       # send order (see LEVEL_*)
-    _qbo_ending = "deactivate"     # when the Odoo record goes: "deactivate", "void", "delete", or None
+    _qbo_ending = "deactivate"     # when the Odoo record is deleted: "deactivate", "delete", or None
     _qbo_app_page = None           # (page, id parameter) of the QuickBooks web app
     _qbo_push_flag = None          # connection field turning automatic pushes on; None: never automatic
     _qbo_watched_fields = frozenset()   # Odoo fields whose change is a change QuickBooks shows
@@ -36,6 +36,7 @@ class QboHandler(models.AbstractModel):
     _qbo_import_sequence = 0       # > 0: read by the initial import, in this order
     _qbo_bulk = False              # offered by the bulk action of its model's list
     _qbo_default_for_model = False  # the entity a record of the model goes as when none wants it
+    _qbo_batchable = True          # sent through the batch endpoint; else one call per job (uploads)
 
     # ------------------------------------------------------------------ the registry
     @api.model
@@ -46,11 +47,14 @@ class QboHandler(models.AbstractModel):
         return sorted(handlers, key=lambda handler: (handler._qbo_level, handler._qbo_entity))
 
     @api.model
-    def _qbo_get(self, entity):
-        for handler in self._qbo_all():
-            if handler._qbo_entity == entity:
-                return handler
-        raise KeyError("no QuickBooks handler for %r" % entity)
+    def _qbo_get(self, entity, res_model=None):
+        """The handler of ``entity`` (for ``res_model``, when several Odoo models are that entity)."""
+        found = [handler for handler in self._qbo_all() if handler._qbo_entity == entity]
+        if res_model:
+            found = [handler for handler in found if handler._qbo_model == res_model] or found
+        if not found:
+            raise KeyError("no QuickBooks handler for %r" % entity)
+        return found[0]
 
     @api.model
     def _qbo_of_model(self, model_name):
@@ -95,24 +99,32 @@ class QboHandler(models.AbstractModel):
         """The QuickBooks JSON of ``record``; a UserError says what a person must fix first."""
         raise NotImplementedError
 
-    def _qbo_end_item(self, binding):
-        """(batch item fields, payload) that end ``binding``'s QuickBooks object, or None to send nothing."""
+    def _qbo_end_item(self, binding, operation):
+        """(batch item fields, payload) that end ``binding``'s QuickBooks object by ``operation`` (deactivate,
+        void or delete)."""
         reference = {"Id": binding.qbo_id, "SyncToken": binding.sync_token}
-        if self._qbo_ending == "deactivate":
+        if operation == "deactivate":
             return {"operation": "update"}, dict(reference, sparse=True, Active=False)
-        if self._qbo_ending == "delete":
+        if operation == "delete":
             return {"operation": "delete"}, reference
-        if self._qbo_ending == "void":
-            return {"operation": "update", "optionsData": "void"}, dict(reference, sparse=True)
-        return None
+        return {"operation": "update", "optionsData": "void"}, dict(reference, sparse=True)
 
     def _qbo_apply_ending(self, connection, job, obj):
         """QuickBooks ended the object: a voided document stays linked; a deleted or inactive one is let go."""
-        if self._qbo_ending == "void":
-            job.binding_id.write({"sync_token": obj.get("SyncToken"), "synced_at": fields.Datetime.now(),
-                                  "state": "synced", "last_error": False, "payload_hash": False})
+        if job.operation == "void":
+            self._qbo_apply_result(connection, job, obj, False)
         else:
             job.binding_id.unlink()
+
+    def _qbo_check_before_send(self, connection, jobs, records):
+        """Fail, before anything is sent, the ``jobs`` (this entity's, in one batch) QuickBooks would refuse
+        or that would damage what it holds; ``records`` maps (model, id) to the batch's records."""
+        return None
+
+    def _qbo_send_direct(self, connection, job, record, payload):
+        """For entities the batch endpoint cannot carry (``_qbo_batchable`` False): send one job, under its
+        request id, and return the QuickBooks object."""
+        raise NotImplementedError
 
     def _qbo_apply_result(self, connection, job, obj, digest):
         """QuickBooks accepted ``job``: remember the object it holds now."""

@@ -85,7 +85,7 @@ class QboHandlerPartner(models.AbstractModel):
         """The currency a multicurrency QuickBooks company should hold this partner in, when not its home one."""
         if not connection.qbo_multicurrency or "property_product_pricelist" not in partner._fields:
             return None
-        currency = partner.property_product_pricelist.currency_id
+        currency = partner.with_company(connection.company_id).property_product_pricelist.currency_id
         if currency and currency.name != (connection.qbo_currency_code or connection.company_id.currency_id.name):
             return currency
         return None

@@ -73,8 +73,8 @@ class QboImportRun(models.Model):
             return run
         return self.create({
             "connection_id": connection.id, "include_inactive": include_inactive, "in_background": in_background,
-            "step_ids": [fields.Command.create({"entity": handler._qbo_entity, "name": handler._description,
-                                                "sequence": position})
+            "step_ids": [fields.Command.create({"entity": handler._qbo_entity, "res_model": handler._qbo_model,
+                                                "name": handler._description, "sequence": position})
                          for position, handler in enumerate(self._qbo_import_steps())],
         })
 
@@ -98,7 +98,7 @@ class QboImportRun(models.Model):
         if not step:
             self._qbo_finish()
             return False
-        handler = self.env["qbo.handler"]._qbo_get(step.entity)
+        handler = self.env["qbo.handler"]._qbo_get(step.entity, step.res_model)
         where, order = handler._qbo_import_where()
         rows = self.connection_id._qbo_api().query_page(step.entity, where, step.position, PAGE_SIZE, order=order)
         handler._qbo_import_rows(self, step, rows)
@@ -163,7 +163,7 @@ class QboImportRun(models.Model):
         unchanged record is not sent back. False when the payload cannot be built yet (an account or tax not
         mapped before the import): the record is then sent once, at its next change."""
         try:
-            payload = self.env["qbo.handler"]._qbo_get(entity)._qbo_to_qbo(self.connection_id, record)
+            payload = self.env["qbo.handler"]._qbo_get(entity, record._name)._qbo_to_qbo(self.connection_id, record)
         except UserError:
             return False
         return self.env["qbo.sync.job"]._qbo_digest(payload)

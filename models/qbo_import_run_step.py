@@ -18,6 +18,7 @@ class QboImportRunStep(models.Model):
     company_id = fields.Many2one(related="run_id.company_id", store=True)
     sequence = fields.Integer(default=10)
     entity = fields.Char("QuickBooks type", required=True)
+    res_model = fields.Char("Odoo model", help="The Odoo model the rows become.")
     name = fields.Char(required=True)
     state = fields.Selection([("todo", "To do"), ("done", "Done")], default="todo", required=True)
     position = fields.Integer(default=1, help="Where the next page starts in the QuickBooks list (1-based).")

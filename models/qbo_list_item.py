@@ -64,6 +64,8 @@ class QboListItem(models.Model):
                                        help="Tax code: the sum of its purchase rates.")
     tax_on_sales = fields.Boolean(help="Tax code with sales rates.")
     tax_on_purchases = fields.Boolean(help="Tax code with purchase rates.")
+    sales_rate_refs = fields.Char("Sales rates", help="Tax code: the QuickBooks Ids of its sales tax rates, comma "
+                                                      "separated (a document's tax lines name them).")
     due_days = fields.Integer(help="Term: days until due.", aggregator=None)
     discount_percent = fields.Float("Discount (%)", aggregator=None,
                                     help="Term: early payment discount, e.g. 1 for \"1% 10 Net 30\".")
@@ -112,7 +114,9 @@ class QboListItem(models.Model):
                 rate_value=sum(rates.get((d.get("TaxRateRef") or {}).get("value"), 0.0) for d in sales),
                 purchase_rate_value=sum(rates.get((d.get("TaxRateRef") or {}).get("value"), 0.0)
                                         for d in purchases),
-                tax_on_sales=bool(sales), tax_on_purchases=bool(purchases))
+                tax_on_sales=bool(sales), tax_on_purchases=bool(purchases),
+                sales_rate_refs=",".join(str((d.get("TaxRateRef") or {}).get("value")) for d in sales
+                                         if (d.get("TaxRateRef") or {}).get("value")) or False)
         elif list_type == "term":
             values.update(due_days=int(row.get("DueDays") or 0),
                           discount_percent=float(row.get("DiscountPercent") or 0.0))

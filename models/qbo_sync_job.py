@@ -50,11 +50,11 @@ class QboSyncJob(models.Model):
     _order = "priority, id"
 
     binding_id = fields.Many2one("qbo.binding", ondelete="set null", index=True)
-    operation = fields.Selection([("push", "Create or update"), ("end", "Deactivate, void or delete")],
-                                 default="push", required=True,
-                                 help="Deactivate, void or delete: the Odoo record was deleted or cancelled. Names "
-                                      "and lists are made inactive (QuickBooks keeps their history), documents voided "
-                                      "or deleted.")
+    operation = fields.Selection([("push", "Create or update"), ("deactivate", "Make inactive"), ("void", "Void"),
+                                  ("delete", "Delete")], default="push", required=True,
+                                 help="Make inactive: a customer, vendor or product was deleted in Odoo; QuickBooks "
+                                      "keeps its history. Void: a document was cancelled. Delete: a document was "
+                                      "deleted in Odoo.")
     priority = fields.Integer(default=10, help="Lower first: customers and items before invoices, "
                                                "invoices before their payments.")
     record_name = fields.Char("Record", compute="_compute_record_name", search="_search_record_name")
@@ -129,7 +129,7 @@ class QboSyncJob(models.Model):
         if not records:
             return self.browse()
         if priority is None:
-            priority = self.env["qbo.handler"]._qbo_get(entity)._qbo_level
+            priority = self.env["qbo.handler"]._qbo_get(entity, records._name)._qbo_level
         waiting = self.search([("connection_id", "=", connection.id), ("res_model", "=", records._name),
                                ("res_id", "in", records.ids), ("qbo_entity", "=", entity),
                                ("state", "=", "pending"), ("operation", "=", "push")])
@@ -141,23 +141,27 @@ class QboSyncJob(models.Model):
         return jobs
 
     @api.model
-    def _qbo_enqueue_ending(self, records):
-        """``records`` are being deleted: queue ending their QuickBooks objects, and drop their pushes.
+    def _qbo_enqueue_ending(self, records, operation=None):
+        """``records`` are being deleted (or cancelled): queue ending their QuickBooks objects, drop their pushes.
 
-        Called before the delete, in its transaction; QuickBooks is not called.
-        Each entity ends its own way (deactivated, voided or deleted).
+        Called in the business transaction; QuickBooks is not called. Without
+        ``operation``, each entity ends its own way (names and lists are made
+        inactive, documents deleted); a cancelled document is voided.
         """
         Handler = self.env["qbo.handler"]
         bindings = self.env["qbo.binding"].sudo().search([("res_model", "=", records._name),
                                                           ("res_id", "in", records.ids), ("qbo_id", "!=", False)])
         self.sudo().search([("res_model", "=", records._name), ("res_id", "in", records.ids),
                             ("state", "=", "pending"), ("operation", "=", "push")]).write({"state": "cancelled"})
-        ending = bindings.filtered(lambda binding: Handler._qbo_get(binding.qbo_entity)._qbo_ending)
-        jobs = self.sudo().create([{
-            "connection_id": binding.connection_id.id, "res_model": binding.res_model, "res_id": binding.res_id,
-            "qbo_entity": binding.qbo_entity, "binding_id": binding.id, "operation": "end",
-            "priority": Handler._qbo_get(binding.qbo_entity)._qbo_level,
-        } for binding in ending])
+        values = []
+        for binding in bindings:
+            handler = Handler._qbo_get(binding.qbo_entity, binding.res_model)
+            ending = operation or handler._qbo_ending
+            if ending:
+                values.append({"connection_id": binding.connection_id.id, "res_model": binding.res_model,
+                               "res_id": binding.res_id, "qbo_entity": binding.qbo_entity, "binding_id": binding.id,
+                               "operation": ending, "priority": handler._qbo_level})
+        jobs = self.sudo().create(values)
         if jobs:
             self._qbo_wake_processor()
         return jobs

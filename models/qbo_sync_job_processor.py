@@ -243,13 +243,20 @@ class QboSyncJob(models.Model):
         except qbo.QboError as error:
             batch._qbo_retry_or_fail(error)
             return self.browse(), not error.retryable
-        items, sent, queued = [], {}, self.browse()
+        items, sent, direct, queued = [], {}, [], self.browse()
         for job in batch:
-            item, dependencies = job._qbo_batch_item(connection, records.get((job.res_model, job.res_id)))
+            record = records.get((job.res_model, job.res_id))
+            item, dependencies = job._qbo_batch_item(connection, record)
             queued |= dependencies
-            if item is not None:
-                sent[str(job.id)] = (item[job.qbo_entity], item.pop("digest"))
-                items.append(item)
+            if item is None:
+                continue
+            if not self.env["qbo.handler"]._qbo_get(job.qbo_entity, job.res_model)._qbo_batchable:
+                direct.append((job, record, item))
+                continue
+            sent[str(job.id)] = (item[job.qbo_entity], item.pop("digest"))
+            items.append(item)
+        for job, record, item in direct:
+            self._qbo_send_one(connection, job, record, item)
         if not items:
             return queued, True
         if batch.env.context.get("qbo_volatile_claim"):
@@ -264,6 +271,23 @@ class QboSyncJob(models.Model):
             return queued, not error.retryable
         queued |= self._qbo_apply(connection, batch, answer, sent)
         return queued, True
+
+    def _qbo_send_one(self, connection, job, record, item):
+        """A job the batch endpoint cannot carry (an upload): one call, under the job's own request id."""
+        handler = self.env["qbo.handler"]._qbo_get(job.qbo_entity, job.res_model)
+        payload, digest = item[job.qbo_entity], item["digest"]
+        try:
+            obj = handler._qbo_send_direct(connection, job, record, payload)
+        except qbo.QboValidationError as error:
+            job.write({"attempts": job.attempts + 1, "intuit_tid": error.intuit_tid or False})
+            handler._qbo_handle_faults(connection, [(job, {"code": error.code, "Message": error.message,
+                                                           "Detail": error.detail}, payload)])
+            return
+        except qbo.QboError as error:
+            job._qbo_retry_or_fail(error)
+            return
+        handler._qbo_apply_result(connection, job, obj, digest)
+        job._qbo_done()
 
     @api.model
     def _qbo_attach_bindings(self, connection, batch):
@@ -296,39 +320,40 @@ class QboSyncJob(models.Model):
 
     @api.model
     def _qbo_prepare_records(self, connection, batch, records):
-        """Let each handler see its records of the batch at once before payloads are built."""
+        """Let each handler see its records of the batch at once before payloads are built, and fail what
+        QuickBooks would refuse before anything is sent."""
         groups = {}
-        for job in batch.filtered(lambda job: job.operation == "push"):
-            record = records.get((job.res_model, job.res_id))
-            if record:
-                groups.setdefault(job.qbo_entity, []).append(record.id)
-        for entity, ids in groups.items():
-            handler = self.env["qbo.handler"]._qbo_get(entity)
-            handler._qbo_prepare_batch(connection, self.env[handler._qbo_model].browse(ids))
+        for job in batch:
+            groups.setdefault((job.qbo_entity, job.res_model), self.browse())
+            groups[(job.qbo_entity, job.res_model)] |= job
+        for (entity, res_model), jobs in groups.items():
+            handler = self.env["qbo.handler"]._qbo_get(entity, res_model)
+            ids = [job.res_id for job in jobs if job.operation == "push" and (job.res_model, job.res_id) in records]
+            if ids:
+                handler._qbo_prepare_batch(connection, self.env[res_model].browse(ids))
+            handler._qbo_check_before_send(connection, jobs, records)
 
     def _qbo_batch_item(self, connection, record):
         """This job's BatchItemRequest entry (or None), and the dependency jobs it had to queue first."""
         self.ensure_one()
-        handler = self.env["qbo.handler"]._qbo_get(self.qbo_entity)
-        if self.operation == "end":
-            ending = handler._qbo_end_item(self.binding_id)
-            if ending is None:
-                self._qbo_done()
-                return None, self.browse()
-            fields_, payload = ending
+        handler = self.env["qbo.handler"]._qbo_get(self.qbo_entity, self.res_model)
+        if self.state != "running":   # decided before sending (see _qbo_check_before_send)
+            return None, self.browse()
+        if self.operation != "push":
+            fields_, payload = handler._qbo_end_item(self.binding_id, self.operation)
             return dict(fields_, bId=str(self.id), digest=False, **{self.qbo_entity: payload}), self.browse()
         if not record:
             self.write({"state": "cancelled", "error_message": _("The Odoo record no longer exists.")})
             return None, self.browse()
-        dependencies = self._qbo_queue_missing_dependencies(connection, handler, record)
-        if dependencies is not None:
-            return None, dependencies
-        binding = self.binding_id
         try:
+            dependencies = self._qbo_queue_missing_dependencies(connection, handler, record)
+            if dependencies is not None:
+                return None, dependencies
             payload = handler._qbo_to_qbo(connection, record)
         except UserError as error:   # e.g. an unmapped account: this record's problem, not the batch's
             self._qbo_fail("", str(error), "")
             return None, self.browse()
+        binding = self.binding_id
         if binding.name_suffix and "DisplayName" in payload:
             payload["DisplayName"] = payload["DisplayName"][:500 - len(binding.name_suffix)] + binding.name_suffix
         digest = self._qbo_digest(payload)
@@ -387,8 +412,8 @@ class QboSyncJob(models.Model):
                 continue
             answered.add(job.id)
             fault = item.get("Fault")
-            handler = self.env["qbo.handler"]._qbo_get(job.qbo_entity)
-            if not fault and job.operation == "end":
+            handler = self.env["qbo.handler"]._qbo_get(job.qbo_entity, job.res_model)
+            if not fault and job.operation != "push":
                 handler._qbo_apply_ending(connection, job, item.get(job.qbo_entity) or {})
                 job._qbo_done()
                 continue
@@ -401,12 +426,13 @@ class QboSyncJob(models.Model):
                 continue
             job.write({"attempts": job.attempts + 1, "intuit_tid": getattr(answer, "intuit_tid", "") or False})
             error = (fault.get("Error") or [{}])[0]
-            failures.setdefault(job.qbo_entity, []).append((job, error, sent[str(job.id)][0]))
+            failures.setdefault((job.qbo_entity, job.res_model), []).append((job, error, sent[str(job.id)][0]))
         for job in batch.filtered(lambda j: j.state == "running" and j.id not in answered):
             job._qbo_fail("", _("QuickBooks did not answer for this record in its batch."), "")
         queued = self.browse()
-        for entity, entity_failures in failures.items():
-            queued |= self.env["qbo.handler"]._qbo_get(entity)._qbo_handle_faults(connection, entity_failures)
+        for (entity, res_model), entity_failures in failures.items():
+            handler = self.env["qbo.handler"]._qbo_get(entity, res_model)
+            queued |= handler._qbo_handle_faults(connection, entity_failures)
         return queued
 
     # ------------------------------------------------------------------ fault mechanisms the handlers use
@@ -440,13 +466,18 @@ class QboSyncJob(models.Model):
         Binding, Handler = self.env["qbo.binding"], self.env["qbo.handler"]
         queued = self.browse()
         try:
-            for records, entity in Handler._qbo_get(self.qbo_entity)._qbo_dependencies(connection, record):
+            dependencies = Handler._qbo_get(self.qbo_entity, self.res_model)._qbo_dependencies(connection, record)
+        except UserError as refusal:
+            self._qbo_fail(str(error.get("code", "")), str(refusal), "")
+            return queued
+        try:
+            for records, entity in dependencies:
                 bound = Binding.search([("connection_id", "=", connection.id), ("res_model", "=", records._name),
                                         ("res_id", "in", records.ids), ("qbo_entity", "=", entity),
                                         ("qbo_id", "!=", False)])
                 if not bound:
                     continue
-                rows = Handler._qbo_get(entity)._qbo_read_current(connection, bound.mapped("qbo_id"))
+                rows = Handler._qbo_get(entity, records._name)._qbo_read_current(connection, bound.mapped("qbo_id"))
                 for binding in bound:
                     row = rows.get(binding.qbo_id)
                     target = self.env[binding.res_model].browse(binding.res_id)

@@ -18,3 +18,4 @@ from . import test_qbo_crons_committed
 from . import test_qbo_cron_companies
 from . import test_qbo_sync_outage
 from . import test_qbo_sync_wakeup
+from . import test_qbo_invoices

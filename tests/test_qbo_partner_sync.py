@@ -124,9 +124,9 @@ class TestQboPartnerSync(QboSyncCase):
         (partner | never_sent).unlink()
         jobs = self.Job.search([("res_model", "=", "res.partner"), ("res_id", "in", ids)])
         self.assertEqual(sorted(jobs.mapped(lambda job: (job.operation, job.state))),
-                         [("end", "pending"), ("push", "cancelled"), ("push", "cancelled"), ("push", "done")])
+                         [("deactivate", "pending"), ("push", "cancelled"), ("push", "cancelled"), ("push", "done")])
         self.process()
-        deactivate = jobs.filtered(lambda job: job.operation == "end")
+        deactivate = jobs.filtered(lambda job: job.operation == "deactivate")
         self.assertEqual((deactivate.state, deactivate.record_name), ("done", "(deleted)"))
         stored = self.emulator_admin.dump(US_REALM)["data"]["Customer"][qbo_id]
         self.assertFalse(stored["Active"], "QuickBooks keeps the customer's history, inactive")

@@ -235,7 +235,8 @@ def run_companies(odoo, registry, url, admin, scale, companies, per_company):
         runs[way] = {"wall": wall, "requests_per_record": requests / (companies * per_company),
                      "first_half": sum(1 for end in ends if end <= wall / 2) / companies,
                      "median_end": ends[len(ends) // 2] / wall, "last_end": ends[-1] / wall,
-                     "first_end": ends[0] / wall}
+                     "first_end": ends[0] / wall,
+                     "seconds": (ends[0], ends[len(ends) // 2], ends[-1])}
     return runs
 
 
@@ -255,8 +256,11 @@ def report_companies(runs, companies, per_company):
                "%.0f / %.0f / %.0f %%" % tuple(100 * first[key] for key in ("first_end", "median_end", "last_end")),
                "%.0f / %.0f / %.0f %%" % tuple(100 * second[key] for key in ("first_end", "median_end",
                                                                              "last_end"))))
+    say(row % ("first / median / last company finished, seconds", "%.1f / %.1f / %.1f" % first["seconds"],
+               "%.1f / %.1f / %.1f" % second["seconds"]))
     say("In turn, every company gets a batch before any gets its next one, so all finish together near the end of")
-    say("  a shorter run; company by company, the first finish early and the last wait for all the others.")
+    say("  a shorter run; company by company, the first finish early and the last wait for all the others, while")
+    say("  each company's own rate limit makes it wait between its batches.")
 
 
 def is_throttled(error):

@@ -66,7 +66,7 @@ class QboBulkAction(models.TransientModel):
         return values
 
     def _qbo_handler(self):
-        return self.env["qbo.handler"]._qbo_get(self.entity)
+        return self.env["qbo.handler"]._qbo_get(self.entity, self.res_model)
 
     def _qbo_records(self):
         self.ensure_one()

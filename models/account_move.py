@@ -1,0 +1,130 @@
+from odoo import api, fields, models
+
+SYNC_STATES = [("unsynced", "Not sent"), ("queued", "Queued"), ("synced", "Synced"), ("mismatch", "Mismatch"),
+               ("error", "Refused")]
+QBO_STATUSES = [("paid", "Paid"), ("partial", "Partially paid"), ("unpaid", "Unpaid"), ("overdue", "Overdue")]
+SALES_TYPES = ("out_invoice", "out_refund")
+
+
+class AccountMove(models.Model):
+    """Customer invoices and credit notes go to QuickBooks when posted (or paid, or on demand).
+
+    Posting, cancelling and deleting only queue jobs in their own transaction;
+    nothing here calls QuickBooks (qbo.handler.invoice and
+    qbo.handler.creditmemo say what goes).
+    """
+
+    _name = "account.move"
+    _inherit = ["account.move", "qbo.sync.mixin", "qbo.push.mixin"]
+
+    qbo_binding_id = fields.Many2one("qbo.binding", "QuickBooks link", compute="_compute_qbo_document",
+                                     compute_sudo=True)
+    qbo_sync_state = fields.Selection(SYNC_STATES, "QuickBooks", compute="_compute_qbo_document",
+                                      search="_search_qbo_sync_state", compute_sudo=True,
+                                      help="Synced: QuickBooks has it with Odoo's figures. Mismatch: QuickBooks' "
+                                           "total or tax differs (both are shown). Refused: QuickBooks refused it; "
+                                           "the reason is on the document.")
+    qbo_id = fields.Char("QuickBooks ID", compute="_compute_qbo_document", compute_sudo=True)
+    qbo_doc_number = fields.Char("QuickBooks number", compute="_compute_qbo_document", compute_sudo=True)
+    qbo_balance = fields.Float("QuickBooks balance", compute="_compute_qbo_document", compute_sudo=True,
+                               help="What is still to pay, as QuickBooks last reported it.")
+    qbo_due_date = fields.Date("QuickBooks due date", compute="_compute_qbo_document", compute_sudo=True)
+    qbo_synced_at = fields.Datetime("Synced at", compute="_compute_qbo_document", compute_sudo=True)
+    qbo_mismatch = fields.Text("QuickBooks mismatch", compute="_compute_qbo_document", compute_sudo=True)
+    qbo_status = fields.Selection(QBO_STATUSES, "QuickBooks status", compute="_compute_qbo_document",
+                                  compute_sudo=True, help="Paid, partially paid, unpaid or overdue, from the balance "
+                                                          "and due date QuickBooks last reported.")
+
+    # ------------------------------------------------------------------ what QuickBooks holds
+    @api.depends("move_type", "company_id")
+    def _compute_qbo_document(self):
+        sales = self.filtered(lambda move: move.id and move.move_type in SALES_TYPES)
+        bindings = {}
+        if sales:
+            for binding in self.env["qbo.binding"].sudo().search([
+                    ("res_model", "=", "account.move"), ("res_id", "in", sales.ids),
+                    ("qbo_entity", "in", ("Invoice", "CreditMemo"))]):
+                bindings[binding.res_id] = binding
+        queued = set(self.env["qbo.sync.job"].sudo().search([
+            ("res_model", "=", "account.move"), ("res_id", "in", sales.ids),
+            ("state", "in", ("pending", "running"))]).mapped("res_id")) if sales else set()
+        today = fields.Date.context_today(self)
+        for move in self:
+            binding = bindings.get(move.id, self.env["qbo.binding"])
+            move.qbo_binding_id = binding
+            move.qbo_id = binding.qbo_id
+            move.qbo_doc_number = binding.qbo_doc_number
+            move.qbo_balance = binding.qbo_balance
+            move.qbo_due_date = binding.qbo_due_date
+            move.qbo_synced_at = binding.synced_at
+            move.qbo_mismatch = binding.mismatch
+            if binding.state == "error":
+                state = "error"
+            elif move.id in queued:
+                state = "queued"
+            elif binding.qbo_id:
+                state = "mismatch" if binding.mismatch else "synced"
+            else:
+                state = "unsynced"
+            move.qbo_sync_state = state if move.move_type in SALES_TYPES else False
+            status = False
+            if binding.qbo_id and move.move_type == "out_invoice":
+                if binding.qbo_balance <= 0.005:
+                    status = "paid"
+                elif binding.qbo_due_date and binding.qbo_due_date < today:
+                    status = "overdue"
+                else:
+                    status = "partial" if binding.qbo_balance < binding.qbo_total - 0.005 else "unpaid"
+            move.qbo_status = status
+
+    def _search_qbo_sync_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            return [("id", "=", False)]
+        wanted = {value} if isinstance(value, str) else set(value or [])
+        if operator in ("!=", "not in"):
+            wanted = {key for key, _label in SYNC_STATES} - wanted
+        Binding, Job = self.env["qbo.binding"].sudo(), self.env["qbo.sync.job"].sudo()
+        base = [("res_model", "=", "account.move"), ("qbo_entity", "in", ("Invoice", "CreditMemo"))]
+        ids = {
+            "error": Binding.search(base + [("state", "=", "error")]).mapped("res_id"),
+            "queued": Job.search(base + [("state", "in", ("pending", "running"))]).mapped("res_id"),
+            "mismatch": Binding.search(base + [("qbo_id", "!=", False), ("mismatch", "!=", False),
+                                               ("state", "!=", "error")]).mapped("res_id"),
+            "synced": Binding.search(base + [("qbo_id", "!=", False), ("mismatch", "=", False),
+                                             ("state", "!=", "error")]).mapped("res_id"),
+        }
+        domains = []
+        for state in wanted:
+            if state == "unsynced":
+                sent = Binding.search(base + ["|", ("qbo_id", "!=", False), ("state", "=", "error")]).mapped("res_id")
+                domains.append(["&", ("move_type", "in", SALES_TYPES), ("id", "not in", sent + ids["queued"])])
+            else:
+                domains.append([("id", "in", ids[state])])
+        if not domains:
+            return [("id", "=", False)]
+        return ["|"] * (len(domains) - 1) + [term for domain in domains for term in domain]
+
+    # ------------------------------------------------------------------ the hooks: queue, never call
+    def _post(self, soft=True):
+        posted = super()._post(soft)
+        posted._qbo_queue_push()
+        return posted
+
+    def button_cancel(self):
+        sent = self.filtered(lambda move: move.move_type in SALES_TYPES)
+        result = super().button_cancel()
+        # A cancelled document stays in QuickBooks as void: its number and history are kept.
+        self.env["qbo.sync.job"]._qbo_enqueue_ending(sent.filtered(lambda move: move.state == "cancel"),
+                                                     operation="void")
+        return result
+
+    def _qbo_queue_paid(self):
+        """Documents just settled go to the companies that send invoices only when fully paid."""
+        settled = self.filtered(lambda move: move.move_type in SALES_TYPES and move.state == "posted"
+                                and move.payment_state in ("paid", "in_payment", "reversed"))
+        settled.with_context(qbo_paid_only=True)._qbo_queue_push()
+
+    # ------------------------------------------------------------------ buttons
+    def action_qbo_view_in_quickbooks(self):
+        self.ensure_one()
+        return self.qbo_binding_id.action_qbo_view_in_quickbooks()
