@@ -31,6 +31,7 @@
         "wizards/qbo_initial_import_views.xml",
         "views/qbo_import_run_views.xml",
         "views/qbo_connection_import_views.xml",
+        "views/account_move_views.xml",
     ],
     "assets": {
         "web.assets_backend": ["account_quickbooks_online/static/src/qbo_connection.scss"],

@@ -17,6 +17,7 @@ from . import qbo_handler_account_item
 from . import qbo_handler_sales_document
 from . import qbo_handler_invoice
 from . import qbo_handler_creditmemo
+from . import qbo_handler_attachable
 from . import qbo_sync_job
 from . import qbo_sync_job_processor
 from . import qbo_sync_mixin

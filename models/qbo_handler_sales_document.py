@@ -110,6 +110,12 @@ class QboHandlerSalesDocument(models.AbstractModel):
         return [(move.commercial_partner_id, "Customer")] + [(records, entity) for (_m, entity), records
                                                             in groups.items()]
 
+    def _qbo_documents(self, connection, move):
+        """The QuickBooks documents of ``move`` (its bindings, oldest first): the payments apply to these."""
+        return self.env["qbo.binding"].search([("connection_id", "=", connection.id), ("res_model", "=", move._name),
+                                               ("res_id", "=", move.id), ("qbo_entity", "=", self._qbo_entity),
+                                               ("qbo_id", "!=", False)], order="id")
+
     def _qbo_item_ref(self, connection, records, entity):
         binding = self.env["qbo.binding"]._qbo_find(connection, records, entity)
         return {"value": binding.qbo_id}
@@ -491,6 +497,8 @@ class QboHandlerSalesDocument(models.AbstractModel):
                   "qbo_due_date": obj.get("DueDate") or False, "mismatch": False}
         if move and job.operation == "push":
             values["mismatch"] = self._qbo_mismatch(move, values) or False
+            if first and connection.invoice_attach_pdf:
+                self.env["qbo.sync.job"]._qbo_enqueue(connection, move, "Attachable")
             if first:
                 move.sudo().message_post(body=_(
                     "Sent to QuickBooks Online as %(label)s %(number)s (Id %(id)s).", label=self._description.lower(),

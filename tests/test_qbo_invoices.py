@@ -234,6 +234,29 @@ class TestQboInvoicesUS(QboDocumentsCase):
         self.assertEqual(self.doc_job(move2).state, "done")
         self.assertTrue(move.qbo_id)
 
+    def test_the_pdf_is_attached_to_the_quickbooks_invoice(self):
+        import requests
+        self.us.invoice_attach_pdf = True
+        move = self.invoice([{"product_id": self.us_product.id, "quantity": 1, "price_unit": 80}])
+        self.send()
+        job = self.Job.search([("res_model", "=", "account.move"), ("res_id", "=", move.id),
+                               ("qbo_entity", "=", "Attachable")])
+        self.assertEqual(job.state, "done", job.error_message)
+        attachables = [a for a in self.emulator_admin.dump(US_REALM)["data"]["Attachable"].values()
+                       if a["AttachableRef"][0]["EntityRef"]["value"] == move.qbo_id]
+        self.assertEqual(len(attachables), 1)
+        attachable = attachables[0]
+        self.assertEqual((attachable["AttachableRef"][0]["EntityRef"]["type"], attachable["FileName"]),
+                         ("Invoice", move.name.replace("/", "_") + ".pdf"))
+        content = requests.get(attachable["TempDownloadUri"], timeout=30).content
+        self.assertEqual(content, self.env["qbo.handler.attachable"]._qbo_pdf(move), "stored byte for byte")
+        move.button_draft()
+        move.action_post()
+        self.send()
+        self.assertEqual(len([a for a in self.emulator_admin.dump(US_REALM)["data"]["Attachable"].values()
+                              if a["AttachableRef"][0]["EntityRef"]["value"] == move.qbo_id]), 1,
+                         "attached once, not at every update")
+
     def test_the_invoices_list_filters_by_quickbooks_state(self):
         synced = self.invoice([{"product_id": self.us_product.id, "quantity": 1, "price_unit": 80}])
         self.send()

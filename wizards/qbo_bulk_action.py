@@ -58,8 +58,12 @@ class QboBulkAction(models.TransientModel):
             values.update(res_model=model, res_ids=list(ids))
             if "entity" in fields_list and not values.get("entity"):
                 handlers = [handler for handler in self.env["qbo.handler"]._qbo_of_model(model) if handler._qbo_bulk]
+                records = self.env[model].browse(ids)
                 if context.get("res_partner_search_mode") == "supplier":   # the Purchase → Vendors list
                     handlers = [handler for handler in handlers if handler._qbo_entity == "Vendor"] or handlers
+                elif model == "account.move":   # documents: the type most of the selection is (invoices, notes)
+                    handlers = sorted(handlers, key=lambda handler: (-len(handler._qbo_wants(records)),
+                                                                     not handler._qbo_default_for_model))
                 else:
                     handlers = [handler for handler in handlers if handler._qbo_default_for_model] or handlers
                 values["entity"] = handlers[0]._qbo_entity if handlers else False
