@@ -15,6 +15,8 @@ from . import qbo_handler_customer
 from . import qbo_handler_vendor
 from . import qbo_handler_account_item
 from . import qbo_handler_sales_document
+from . import qbo_handler_sales_document_tax
+from . import qbo_handler_sales_document_checks
 from . import qbo_handler_invoice
 from . import qbo_handler_creditmemo
 from . import qbo_handler_attachable

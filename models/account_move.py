@@ -39,42 +39,47 @@ class AccountMove(models.Model):
     @api.depends("move_type", "company_id")
     def _compute_qbo_document(self):
         sales = self.filtered(lambda move: move.id and move.move_type in SALES_TYPES)
+        Binding = self.env["qbo.binding"]
         bindings = {}
         if sales:
-            for binding in self.env["qbo.binding"].sudo().search([
+            # An invoice split by month is several QuickBooks invoices: their figures add up.
+            for binding in Binding.sudo().search([
                     ("res_model", "=", "account.move"), ("res_id", "in", sales.ids),
-                    ("qbo_entity", "in", ("Invoice", "CreditMemo"))]):
-                bindings[binding.res_id] = binding
+                    ("qbo_entity", "in", ("Invoice", "CreditMemo"))], order="part, id"):
+                bindings[binding.res_id] = bindings.get(binding.res_id, Binding) | binding
         queued = set(self.env["qbo.sync.job"].sudo().search([
             ("res_model", "=", "account.move"), ("res_id", "in", sales.ids),
             ("state", "in", ("pending", "running"))]).mapped("res_id")) if sales else set()
         today = fields.Date.context_today(self)
         for move in self:
-            binding = bindings.get(move.id, self.env["qbo.binding"])
-            move.qbo_binding_id = binding
-            move.qbo_id = binding.qbo_id
-            move.qbo_doc_number = binding.qbo_doc_number
-            move.qbo_balance = binding.qbo_balance
-            move.qbo_due_date = binding.qbo_due_date
-            move.qbo_synced_at = binding.synced_at
-            move.qbo_mismatch = binding.mismatch
-            if binding.state == "error":
+            all_bindings = bindings.get(move.id, Binding)
+            sent = all_bindings.filtered("qbo_id")
+            move.qbo_binding_id = sent[:1] or all_bindings[:1]
+            move.qbo_id = ", ".join(sent.mapped("qbo_id")) or False
+            move.qbo_doc_number = ", ".join(number for number in sent.mapped("qbo_doc_number") if number) or False
+            balance, total = sum(sent.mapped("qbo_balance")), sum(sent.mapped("qbo_total"))
+            move.qbo_balance = balance
+            due_dates = [date for date in sent.mapped("qbo_due_date") if date]
+            move.qbo_due_date = max(due_dates) if due_dates else False
+            move.qbo_synced_at = max(sent.mapped("synced_at")) if sent else False
+            move.qbo_mismatch = "\n".join(mismatch for mismatch in sent.mapped("mismatch") if mismatch) or False
+            if "error" in all_bindings.mapped("state"):
                 state = "error"
             elif move.id in queued:
                 state = "queued"
-            elif binding.qbo_id:
-                state = "mismatch" if binding.mismatch else "synced"
+            elif sent:
+                state = "mismatch" if move.qbo_mismatch else "synced"
             else:
                 state = "unsynced"
             move.qbo_sync_state = state if move.move_type in SALES_TYPES else False
             status = False
-            if binding.qbo_id and move.move_type == "out_invoice":
-                if binding.qbo_balance <= 0.005:
+            if sent and move.move_type == "out_invoice":
+                if balance <= 0.005:
                     status = "paid"
-                elif binding.qbo_due_date and binding.qbo_due_date < today:
+                elif move.qbo_due_date and move.qbo_due_date < today:
                     status = "overdue"
                 else:
-                    status = "partial" if binding.qbo_balance < binding.qbo_total - 0.005 else "unpaid"
+                    status = "partial" if balance < total - 0.005 else "unpaid"
             move.qbo_status = status
 
     def _search_qbo_sync_state(self, operator, value):

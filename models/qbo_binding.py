@@ -28,6 +28,9 @@ class QboBinding(models.Model):
     qbo_url = fields.Char("QuickBooks page", compute="_compute_qbo_url")
     partner_id = fields.Many2one("res.partner", "Partner", compute="_compute_partner_id", store=True, index=True,
                                  help="The linked partner, for customer and vendor links.")
+    part = fields.Char(default="", copy=False,
+                       help="Which of the record's QuickBooks objects this is, when one Odoo record is several of "
+                            "them (an invoice split by month: its month). Empty for the usual one.")
     # What QuickBooks last reported of a document (invoices, credit notes, ...).
     qbo_doc_number = fields.Char("QuickBooks number", copy=False)
     qbo_total = fields.Float("QuickBooks total", digits=(16, 2), copy=False)
@@ -38,7 +41,7 @@ class QboBinding(models.Model):
     mismatch = fields.Text(copy=False, help="QuickBooks' figures differ from Odoo's: both are shown.")
 
     _sql_constraints = [
-        ("record_unique", "unique(connection_id, res_model, res_id, qbo_entity)",
+        ("record_unique", "unique(connection_id, res_model, res_id, qbo_entity, part)",
          "This record is already linked to a QuickBooks object of this type."),
         ("qbo_unique", "unique(connection_id, qbo_entity, qbo_id)",
          "This QuickBooks object is already linked to another Odoo record."),
@@ -48,8 +51,9 @@ class QboBinding(models.Model):
     def _compute_display_name(self):
         for binding in self:
             record = self.env[binding.res_model].browse(binding.res_id).exists() if binding.res_model else None
-            binding.display_name = "%s → %s %s" % (record.display_name if record else "?", binding.qbo_entity,
-                                                   binding.qbo_id or "(new)")
+            binding.display_name = "%s%s → %s %s" % (
+                record.display_name if record else "?", " (%s)" % binding.part if binding.part else "",
+                binding.qbo_entity, binding.qbo_id or "(new)")
 
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
@@ -83,16 +87,16 @@ class QboBinding(models.Model):
             binding.partner_id = binding.res_id if binding.res_model == "res.partner" else False
 
     @api.model
-    def _qbo_find(self, connection, record, entity):
+    def _qbo_find(self, connection, record, entity, part=""):
         return self.search([("connection_id", "=", connection.id), ("res_model", "=", record._name),
-                            ("res_id", "=", record.id), ("qbo_entity", "=", entity)], limit=1)
+                            ("res_id", "=", record.id), ("qbo_entity", "=", entity), ("part", "=", part or "")],
+                           limit=1)
 
     @api.model
-    def _qbo_get_or_create(self, connection, record, entity):
-        binding = self.search([("connection_id", "=", connection.id), ("res_model", "=", record._name),
-                               ("res_id", "=", record.id), ("qbo_entity", "=", entity)], limit=1)
+    def _qbo_get_or_create(self, connection, record, entity, part=""):
+        binding = self._qbo_find(connection, record, entity, part)
         return binding or self.create({"connection_id": connection.id, "res_model": record._name,
-                                       "res_id": record.id, "qbo_entity": entity})
+                                       "res_id": record.id, "qbo_entity": entity, "part": part or ""})
 
     @api.model
     def _qbo_link(self, connection, record, entity, qbo_object, payload_hash=False):

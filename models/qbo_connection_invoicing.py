@@ -45,6 +45,11 @@ class QboConnection(models.Model):
         "ir.model.fields", "Custom field 3", ondelete="set null",
         domain=[("model", "=", "account.move"), ("ttype", "in", CUSTOM_FIELD_TYPES)],
         help="The Odoo field that fills QuickBooks' third sales-form custom field.")
+    invoice_split_by_month = fields.Boolean(
+        "Split by month",
+        help="Invoice lines get a service date; an invoice whose lines fall in several months goes to QuickBooks as "
+             "one invoice per month (its number followed by -1, -2, ...), all linked to the Odoo invoice. Lines "
+             "without a service date belong to the invoice date's month.")
     invoice_attach_pdf = fields.Boolean(
         "Attach the PDF",
         help="Upload Odoo's PDF of each invoice and credit note to QuickBooks, attached to the document there.")

@@ -30,8 +30,10 @@ class QboHandlerAttachable(models.AbstractModel):
         return moves.browse()         # queued by the document's first send, never by saving the move
 
     def _qbo_document(self, connection, move):
+        """The QuickBooks document the PDF goes with (the first month's, for an invoice split by month)."""
         entity = "CreditMemo" if move.move_type == "out_refund" else "Invoice"
-        return entity, self.env["qbo.binding"]._qbo_find(connection, move, entity)
+        documents = self.env["qbo.handler"]._qbo_get(entity, "account.move")._qbo_documents(connection, move)
+        return entity, documents[:1]
 
     def _qbo_dependencies(self, connection, move):
         entity, _binding = self._qbo_document(connection, move)

@@ -50,6 +50,9 @@ class QboSyncJob(models.Model):
     _order = "priority, id"
 
     binding_id = fields.Many2one("qbo.binding", ondelete="set null", index=True)
+    part = fields.Char(default="", copy=False,
+                       help="Which of the record's QuickBooks objects this change is for, when one Odoo record is "
+                            "several (an invoice split by month: its month).")
     operation = fields.Selection([("push", "Create or update"), ("deactivate", "Make inactive"), ("void", "Void"),
                                   ("delete", "Delete")], default="push", required=True,
                                  help="Make inactive: a customer, vendor or product was deleted in Odoo; QuickBooks "
@@ -119,7 +122,7 @@ class QboSyncJob(models.Model):
 
     # ------------------------------------------------------------------ queueing
     @api.model
-    def _qbo_enqueue(self, connection, records, entity, priority=None):
+    def _qbo_enqueue(self, connection, records, entity, priority=None, part=""):
         """Queue ``records`` for a push to ``entity``, once each: a pending job is not doubled.
 
         Whatever the connection's state: a disconnected company's changes wait
@@ -131,11 +134,12 @@ class QboSyncJob(models.Model):
         if priority is None:
             priority = self.env["qbo.handler"]._qbo_get(entity, records._name)._qbo_level
         waiting = self.search([("connection_id", "=", connection.id), ("res_model", "=", records._name),
-                               ("res_id", "in", records.ids), ("qbo_entity", "=", entity),
+                               ("res_id", "in", records.ids), ("qbo_entity", "=", entity), ("part", "=", part or ""),
                                ("state", "=", "pending"), ("operation", "=", "push")])
         queued = set(waiting.mapped("res_id"))
         jobs = waiting | self.create([{"connection_id": connection.id, "res_model": records._name,
-                                       "res_id": record.id, "qbo_entity": entity, "priority": priority}
+                                       "res_id": record.id, "qbo_entity": entity, "priority": priority,
+                                       "part": part or ""}
                                       for record in records if record.id not in queued])
         self._qbo_wake_processor()
         return jobs
@@ -160,7 +164,7 @@ class QboSyncJob(models.Model):
             if ending:
                 values.append({"connection_id": binding.connection_id.id, "res_model": binding.res_model,
                                "res_id": binding.res_id, "qbo_entity": binding.qbo_entity, "binding_id": binding.id,
-                               "operation": ending, "priority": handler._qbo_level})
+                               "part": binding.part or "", "operation": ending, "priority": handler._qbo_level})
         jobs = self.sudo().create(values)
         if jobs:
             self._qbo_wake_processor()

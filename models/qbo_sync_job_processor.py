@@ -239,11 +239,11 @@ class QboSyncJob(models.Model):
         self._qbo_attach_bindings(connection, batch)
         records = self._qbo_records_of(batch)
         try:
-            self._qbo_prepare_records(connection, batch, records)
+            queued = self._qbo_prepare_records(connection, batch, records)
         except qbo.QboError as error:
             batch._qbo_retry_or_fail(error)
             return self.browse(), not error.retryable
-        items, sent, direct, queued = [], {}, [], self.browse()
+        items, sent, direct = [], {}, []
         for job in batch:
             record = records.get((job.res_model, job.res_id))
             item, dependencies = job._qbo_batch_item(connection, record)
@@ -299,14 +299,15 @@ class QboSyncJob(models.Model):
             ids = [job.res_id for job in todo if (job.res_model, job.qbo_entity) == (res_model, entity)]
             for binding in Binding.search([("connection_id", "=", connection.id), ("res_model", "=", res_model),
                                            ("qbo_entity", "=", entity), ("res_id", "in", ids)]):
-                found[(res_model, binding.res_id, entity)] = binding
-        missing = {(job.res_model, job.res_id, job.qbo_entity): job for job in todo
-                   if (job.res_model, job.res_id, job.qbo_entity) not in found}
+                found[(res_model, binding.res_id, entity, binding.part or "")] = binding
+        key = lambda job: (job.res_model, job.res_id, job.qbo_entity, job.part or "")   # noqa: E731
+        missing = {key(job): job for job in todo if key(job) not in found}
         for binding in Binding.create([{"connection_id": connection.id, "res_model": res_model, "res_id": res_id,
-                                        "qbo_entity": entity} for res_model, res_id, entity in missing]):
-            found[(binding.res_model, binding.res_id, binding.qbo_entity)] = binding
+                                        "qbo_entity": entity, "part": part}
+                                       for res_model, res_id, entity, part in missing]):
+            found[(binding.res_model, binding.res_id, binding.qbo_entity, binding.part or "")] = binding
         for job in todo:
-            job.binding_id = found[(job.res_model, job.res_id, job.qbo_entity)]
+            job.binding_id = found[key(job)]
 
     @api.model
     def _qbo_records_of(self, batch):
@@ -321,8 +322,8 @@ class QboSyncJob(models.Model):
     @api.model
     def _qbo_prepare_records(self, connection, batch, records):
         """Let each handler see its records of the batch at once before payloads are built, and fail what
-        QuickBooks would refuse before anything is sent."""
-        groups = {}
+        QuickBooks would refuse before anything is sent. Returns the jobs the handlers queued on the way."""
+        groups, queued = {}, self.browse()
         for job in batch:
             groups.setdefault((job.qbo_entity, job.res_model), self.browse())
             groups[(job.qbo_entity, job.res_model)] |= job
@@ -331,7 +332,8 @@ class QboSyncJob(models.Model):
             ids = [job.res_id for job in jobs if job.operation == "push" and (job.res_model, job.res_id) in records]
             if ids:
                 handler._qbo_prepare_batch(connection, self.env[res_model].browse(ids))
-            handler._qbo_check_before_send(connection, jobs, records)
+            queued |= handler._qbo_check_before_send(connection, jobs, records) or self.browse()
+        return queued
 
     def _qbo_batch_item(self, connection, record):
         """This job's BatchItemRequest entry (or None), and the dependency jobs it had to queue first."""
@@ -349,7 +351,7 @@ class QboSyncJob(models.Model):
             dependencies = self._qbo_queue_missing_dependencies(connection, handler, record)
             if dependencies is not None:
                 return None, dependencies
-            payload = handler._qbo_to_qbo(connection, record)
+            payload = handler.with_context(qbo_part=self.part or "")._qbo_to_qbo(connection, record)
         except UserError as error:   # e.g. an unmapped account: this record's problem, not the batch's
             self._qbo_fail("", str(error), "")
             return None, self.browse()

@@ -348,3 +348,49 @@ class TestQboInvoicesUK(QboDocumentsCase):
         self.send(self.uk)
         custom = self.stored(move, UK_REALM)["CustomField"]
         self.assertEqual([(field["DefinitionId"], field["StringValue"]) for field in custom], [("2", "PO-7781")])
+
+
+@tagged("post_install", "-at_install")
+class TestQboInvoicesSplitByMonth(QboDocumentsCase):
+    """"Split by month": an invoice whose lines fall in several months is one QuickBooks invoice per month."""
+
+    def setUp(self):
+        super().setUp()
+        self.us.invoice_split_by_month = True
+
+    def lines(self, *months):
+        return [{"product_id": self.us_product.id, "quantity": 1, "price_unit": 10.0 + n, "tax_ids": [Command.set(
+            self.us_tax.ids)], "qbo_service_date": date(2026, month, 15)} for n, month in enumerate(months)]
+
+    def test_lines_in_three_months_become_three_invoices_adding_up_to_odoos(self):
+        move = self.invoice(self.lines(1, 1, 2, 3) + [{"display_type": "line_note", "name": "Thanks"}])
+        self.send()
+        bindings = move.qbo_binding_id.search([("res_model", "=", "account.move"), ("res_id", "=", move.id),
+                                               ("qbo_entity", "=", "Invoice"), ("qbo_id", "!=", False)],
+                                              order="part")
+        self.assertEqual(bindings.mapped("part"), ["2026-01", "2026-02", "2026-03"])
+        data = self.emulator_admin.dump(US_REALM)["data"]["Invoice"]
+        stored = [data[binding.qbo_id] for binding in bindings]
+        self.assertEqual([invoice["DocNumber"] for invoice in stored],
+                         ["%s-%d" % (move.name, n) for n in (1, 2, 3)])
+        self.assertEqual([len(self.sales_lines(invoice)) for invoice in stored], [2, 1, 1])
+        self.assertEqual(round(sum(invoice["TotalAmt"] for invoice in stored), 2), move.amount_total)
+        self.assertEqual(round(sum(invoice["TxnTaxDetail"]["TotalTax"] for invoice in stored), 2), move.amount_tax)
+        self.assertEqual(self.sales_lines(stored[1])[0]["SalesItemLineDetail"]["ServiceDate"], "2026-02-15")
+        self.assertEqual((move.qbo_sync_state, move.qbo_balance), ("synced", move.amount_total))
+        self.assertFalse(move.qbo_mismatch)
+
+    def test_an_invoice_in_one_month_stays_one_invoice_and_a_later_split_replaces_it(self):
+        move = self.invoice(self.lines(1, 1))
+        self.send()
+        whole = move.qbo_id
+        self.assertEqual(self.stored(move)["DocNumber"], move.name)
+        move.button_draft()
+        move.invoice_line_ids[1].qbo_service_date = date(2026, 2, 1)
+        move.action_post()
+        self.send()
+        data = self.emulator_admin.dump(US_REALM)["data"]["Invoice"]
+        self.assertNotIn(whole, data, "the invoice sent whole is replaced by the months")
+        self.assertEqual(sorted(invoice["DocNumber"] for invoice in data.values()
+                                if invoice.get("DocNumber", "").startswith(move.name)),
+                         [move.name + "-1", move.name + "-2"])
