@@ -87,6 +87,21 @@ class QboBinding(models.Model):
             binding.partner_id = binding.res_id if binding.res_model == "res.partner" else False
 
     @api.model
+    def _qbo_bound(self, connection, res_model, entity, ids):
+        """{id: its links of ``entity`` (every part)} for these records of ``res_model``. While a batch is built
+        (see batch_memo) each record is looked up once, and a batch's records in one query."""
+        memo = self.env.cr.cache.get("qbo_batch_memo")
+        known = memo.setdefault(("bound", connection.id, res_model, entity), {}) if memo is not None else {}
+        missing = [res_id for res_id in ids if res_id not in known]
+        if missing:
+            for res_id in missing:
+                known[res_id] = self.browse()
+            for binding in self.search([("connection_id", "=", connection.id), ("res_model", "=", res_model),
+                                        ("qbo_entity", "=", entity), ("res_id", "in", missing)]):
+                known[binding.res_id] |= binding
+        return {res_id: known[res_id] for res_id in ids}
+
+    @api.model
     def _qbo_find(self, connection, record, entity, part=""):
         return self.search([("connection_id", "=", connection.id), ("res_model", "=", record._name),
                             ("res_id", "=", record.id), ("qbo_entity", "=", entity), ("part", "=", part or "")],

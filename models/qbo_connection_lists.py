@@ -1,5 +1,7 @@
 from odoo import _, api, fields, models
 
+from .qbo_handler import batch_memo
+
 
 class QboConnection(models.Model):
     """A connection's QuickBooks lists and the mappings documents need (the work lives in qbo_list_item.py
@@ -133,7 +135,8 @@ class QboConnection(models.Model):
     def _qbo_account_ref(self, account):
         """``{"value", "name"}`` of the QuickBooks account mapped to ``account``, or a UserError saying where
         to map it."""
-        return self.env["qbo.account.mapping"].sudo()._qbo_ref(self, account)
+        return batch_memo(self.env, ("account_ref", self.id, account.id),
+                          lambda: self.env["qbo.account.mapping"].sudo()._qbo_ref(self, account))
 
     def _qbo_deposit_account_ref(self, journal):
         """The QuickBooks Bank / Other Current Asset account payments of ``journal`` are deposited to."""

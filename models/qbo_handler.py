@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from .. import qbo
 
@@ -8,6 +8,18 @@ LEVEL_ITEMS = 5          # products
 LEVEL_NAMES = 10         # customers and vendors
 LEVEL_DOCUMENTS = 20     # invoices, credit memos, bills
 LEVEL_SETTLEMENTS = 30   # payments, bill payments
+
+
+def batch_memo(env, key, compute):
+    """``compute()`` once per batch being sent for ``key`` (the processor opens and closes the memo around each
+    batch, see qbo.sync.job._qbo_send); outside a batch, every time. Mappings and links do not change while a batch
+    is built, and a batch of invoices asks the same ones hundreds of times."""
+    memo = env.cr.cache.get("qbo_batch_memo")
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 class QboHandler(models.AbstractModel):
@@ -42,9 +54,16 @@ class QboHandler(models.AbstractModel):
     @api.model
     def _qbo_all(self):
         """Every entity handler, in send order."""
+        return [self.env[name] for name in self._qbo_handler_names()]
+
+    @api.model
+    @tools.ormcache()
+    def _qbo_handler_names(self):
+        # Asked at every save of a synced model: the registry is scanned once per registry.
         handlers = [self.env[name] for name in self.env.registry
                     if name.startswith("qbo.handler.") and self.env[name]._qbo_entity]
-        return sorted(handlers, key=lambda handler: (handler._qbo_level, handler._qbo_entity))
+        return tuple(handler._name for handler in sorted(
+            handlers, key=lambda handler: (handler._qbo_level, handler._qbo_entity)))
 
     @api.model
     def _qbo_get(self, entity, res_model=None):
@@ -115,6 +134,10 @@ class QboHandler(models.AbstractModel):
             self._qbo_apply_result(connection, job, obj, False)
         else:
             job.binding_id.unlink()
+
+    def _qbo_after_batch(self, connection, jobs):
+        """After the results of this entity's ``jobs`` in one batch were applied (e.g. to write notes at once)."""
+        return None
 
     def _qbo_check_before_send(self, connection, jobs, records):
         """Fail, before anything is sent, the ``jobs`` (this entity's, in one batch) QuickBooks would refuse

@@ -2,7 +2,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_round, html2plaintext
 
-from .qbo_handler import LEVEL_DOCUMENTS
+from .qbo_handler import LEVEL_DOCUMENTS, batch_memo
 
 DOC_NUMBER_MAX = 21        # QuickBooks refuses longer DocNumbers (2050)
 CUSTOMER_MEMO_MAX = 1000
@@ -100,7 +100,8 @@ class QboHandlerSalesDocument(models.AbstractModel):
         target = connection._qbo_account_ref(line.account_id)["value"]
         product = line.product_id
         if product:
-            income = product.product_tmpl_id.with_company(line.company_id)._get_product_accounts().get("income")
+            income = batch_memo(self.env, ("income", product.id, line.company_id.id), lambda: product.product_tmpl_id
+                                .with_company(line.company_id)._get_product_accounts().get("income"))
             if income and connection._qbo_account_ref(income)["value"] == target:
                 return {"item": (product, "Item")}
         return {"item": (Mapping._qbo_rows(connection, "account_id", line.account_id), "Item")}
@@ -122,8 +123,8 @@ class QboHandlerSalesDocument(models.AbstractModel):
                                                ("qbo_id", "!=", False)], order="part, id")
 
     def _qbo_item_ref(self, connection, records, entity):
-        binding = self.env["qbo.binding"]._qbo_find(connection, records, entity)
-        return {"value": binding.qbo_id}
+        bindings = self.env["qbo.binding"]._qbo_bound(connection, records._name, entity, records.ids)[records.id]
+        return {"value": bindings.filtered(lambda binding: not binding.part)[:1].qbo_id}
 
     # ------------------------------------------------------------------ Odoo → QuickBooks
     def _qbo_to_qbo(self, connection, move):
@@ -224,8 +225,8 @@ class QboHandlerSalesDocument(models.AbstractModel):
         return summary
 
     def _qbo_header(self, connection, move):
-        customer = self.env["qbo.binding"]._qbo_find(connection, move.commercial_partner_id, "Customer")
-        payload = {"CustomerRef": {"value": customer.qbo_id}, "DocNumber": self._qbo_doc_number(move),
+        payload = {"CustomerRef": self._qbo_item_ref(connection, move.commercial_partner_id, "Customer"),
+                   "DocNumber": self._qbo_doc_number(move),
                    "TxnDate": fields.Date.to_string(self._qbo_txn_date(connection, move)),
                    "PrivateNote": self._qbo_private_note(move)}
         address = self.env["qbo.handler.customer"]._qbo_address(move.partner_id)

@@ -124,6 +124,8 @@ class QboHandlerSalesDocument(models.AbstractModel):
         return {row["Id"]: (row.get("CurrencyRef") or {}).get("value") or home for row in rows}
 
     def _qbo_currency_refusal(self, connection, move, currencies):
+        if not currencies:
+            return None
         customer = self.env["qbo.binding"]._qbo_find(connection, move.commercial_partner_id, "Customer")
         held = currencies.get(customer.qbo_id)
         if held and held != move.currency_id.name:
@@ -188,15 +190,31 @@ class QboHandlerSalesDocument(models.AbstractModel):
             values["mismatch"] = self._qbo_mismatch(move, values, expected) or False
             if first and connection.invoice_attach_pdf:
                 self.env["qbo.sync.job"]._qbo_enqueue(connection, move, "Attachable")
+            notes = []
             if first:
-                move.sudo().message_post(body=_(
-                    "Sent to QuickBooks Online as %(label)s %(number)s (Id %(id)s).", label=self._description.lower(),
-                    number=obj.get("DocNumber") or "", id=obj.get("Id")), message_type="comment",
-                    subtype_xmlid="mail.mt_note")
+                notes.append(_("Sent to QuickBooks Online as %(label)s %(number)s (Id %(id)s).",
+                               label=self._description.lower(), number=obj.get("DocNumber") or "", id=obj.get("Id")))
             if values["mismatch"]:
-                move.sudo().message_post(body=values["mismatch"], message_type="comment",
-                                         subtype_xmlid="mail.mt_note")
+                notes.append(values["mismatch"])
+            if notes:
+                self._qbo_note_later(move, " ".join(notes))
         job.binding_id.write(values)
+
+    def _qbo_note_later(self, move, text):
+        """A log note on the document, written with the batch's others (see _qbo_after_batch)."""
+        memo = self.env.cr.cache.get("qbo_batch_memo")
+        if memo is None:
+            move.sudo()._message_log(body=text)
+            return
+        notes = memo.setdefault(("notes", self._name), {})
+        notes[move.id] = "%s %s" % (notes[move.id], text) if move.id in notes else text
+
+    def _qbo_after_batch(self, connection, jobs):
+        # Log notes, not messages: nobody is notified of a routine send, and a batch writes them at once.
+        memo = self.env.cr.cache.get("qbo_batch_memo") or {}
+        notes = memo.pop(("notes", self._name), None)
+        if notes:
+            self.env["account.move"].sudo().browse(list(notes))._message_log_batch(bodies=notes)
 
     def _qbo_expected(self, connection, move):
         """(total, tax) QuickBooks should hold: Odoo's, or for a month of a split invoice, that month's share."""

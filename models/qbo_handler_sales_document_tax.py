@@ -1,6 +1,7 @@
 from odoo import _, models
 from odoo.exceptions import UserError
 
+from .qbo_handler import batch_memo
 from .qbo_handler_sales_document import NO_TAX_CODE_NAMES, money
 
 
@@ -26,6 +27,9 @@ class QboHandlerSalesDocument(models.AbstractModel):
         return codes.pop()
 
     def _qbo_no_tax_code(self, connection):
+        return batch_memo(self.env, ("no_tax_code", connection.id), lambda: self._qbo_find_no_tax_code(connection))
+
+    def _qbo_find_no_tax_code(self, connection):
         codes = self.env["qbo.list.item"].sudo().search([
             ("connection_id", "=", connection.id), ("list_type", "=", "tax_code"), ("active", "=", True),
             ("tax_on_sales", "=", True), ("rate_value", "=", 0)])

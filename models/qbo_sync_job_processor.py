@@ -10,6 +10,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from .. import qbo
+from .qbo_handler import batch_memo
 from .qbo_sync_job import MAX_WAITS, _new_request_id
 
 _logger = logging.getLogger(__name__)
@@ -236,6 +237,13 @@ class QboSyncJob(models.Model):
 
     def _qbo_send(self, connection, batch):
         """Send one claimed batch. Returns (dependency jobs it queued, whether to go on now)."""
+        self.env.cr.cache["qbo_batch_memo"] = {}
+        try:
+            return self._qbo_send_batch(connection, batch)
+        finally:
+            self.env.cr.cache.pop("qbo_batch_memo", None)
+
+    def _qbo_send_batch(self, connection, batch):
         self._qbo_attach_bindings(connection, batch)
         records = self._qbo_records_of(batch)
         try:
@@ -243,6 +251,7 @@ class QboSyncJob(models.Model):
         except qbo.QboError as error:
             batch._qbo_retry_or_fail(error)
             return self.browse(), not error.retryable
+        self._qbo_prefetch_dependencies(connection, batch, records)
         items, sent, direct = [], {}, []
         for job in batch:
             record = records.get((job.res_model, job.res_id))
@@ -379,9 +388,10 @@ class QboSyncJob(models.Model):
         """
         Binding = self.env["qbo.binding"]
         queued, refused = self.browse(), []
-        for records, entity in handler._qbo_dependencies(connection, record):
-            bound = Binding.search([("connection_id", "=", connection.id), ("res_model", "=", records._name),
-                                    ("res_id", "in", records.ids), ("qbo_entity", "=", entity)])
+        for records, entity in self._qbo_dependencies_of(connection, handler, record):
+            bound = Binding.browse()
+            for bindings in Binding._qbo_bound(connection, records._name, entity, records.ids).values():
+                bound |= bindings
             ready = set(bound.filtered("qbo_id").mapped("res_id"))
             refused += [binding for binding in bound if binding.state == "error" and binding.res_id not in ready]
             missing = records.filtered(lambda rec: rec.id not in ready)
@@ -398,6 +408,28 @@ class QboSyncJob(models.Model):
             return queued
         self.write({"state": "pending", "batch_key": False, "next_attempt_at": False, "waits": self.waits + 1})
         return queued
+
+    def _qbo_dependencies_of(self, connection, handler, record):
+        return batch_memo(self.env, ("dependencies", self.id),
+                          lambda: handler._qbo_dependencies(connection, record))
+
+    @api.model
+    def _qbo_prefetch_dependencies(self, connection, batch, records):
+        """Look up the links of everything the batch's records refer to in one query per type, not per record."""
+        wanted = {}
+        for job in batch.filtered(lambda job: job.state == "running" and job.operation == "push"):
+            record = records.get((job.res_model, job.res_id))
+            if not record:
+                continue
+            handler = self.env["qbo.handler"]._qbo_get(job.qbo_entity, job.res_model)
+            try:
+                dependencies = job._qbo_dependencies_of(connection, handler, record)
+            except UserError:
+                continue   # said when the job is built
+            for dependency, entity in dependencies:
+                wanted.setdefault((dependency._name, entity), set()).update(dependency.ids)
+        for (res_model, entity), ids in wanted.items():
+            self.env["qbo.binding"]._qbo_bound(connection, res_model, entity, list(ids))
 
     @api.model
     def _qbo_digest(self, payload):
@@ -431,6 +463,9 @@ class QboSyncJob(models.Model):
             failures.setdefault((job.qbo_entity, job.res_model), []).append((job, error, sent[str(job.id)][0]))
         for job in batch.filtered(lambda j: j.state == "running" and j.id not in answered):
             job._qbo_fail("", _("QuickBooks did not answer for this record in its batch."), "")
+        for entity, res_model in {(job.qbo_entity, job.res_model) for job in batch}:
+            jobs = batch.filtered(lambda job: (job.qbo_entity, job.res_model) == (entity, res_model))
+            self.env["qbo.handler"]._qbo_get(entity, res_model)._qbo_after_batch(connection, jobs)
         queued = self.browse()
         for (entity, res_model), entity_failures in failures.items():
             handler = self.env["qbo.handler"]._qbo_get(entity, res_model)

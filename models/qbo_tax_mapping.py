@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
+from .qbo_handler import batch_memo
 from .qbo_list_item import US_PSEUDO_TAX_CODES
 from .qbo_mapping_mixin import KEPT_METHODS
 
@@ -128,6 +129,11 @@ class QboTaxMapping(models.Model):
     @api.model
     def _qbo_check(self, connection, taxes):
         """Raise a UserError naming every tax without a usable mapping; return the mappings by tax id."""
+        return batch_memo(self.env, ("tax_check", connection.id, tuple(taxes.ids)),
+                          lambda: self._qbo_check_uncached(connection, taxes))
+
+    @api.model
+    def _qbo_check_uncached(self, connection, taxes):
         rows = self.search([("connection_id", "=", connection.id), ("tax_id", "in", taxes.ids)])
         by_tax = {row.tax_id.id: row for row in rows}
         unmapped = taxes.filtered(lambda tax: not (by_tax.get(tax.id) and by_tax[tax.id]._qbo_is_mapped()))

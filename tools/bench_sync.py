@@ -263,6 +263,152 @@ def report_companies(runs, companies, per_company):
     say("  each company's own rate limit makes it wait between its batches.")
 
 
+INVOICE_REALM = "9341452727719901"
+
+
+def setup_invoice_company(odoo, env, url, admin):
+    """A new company with the generic chart, linked to a fresh US QuickBooks company, its lists read and the
+    accounts and taxes the bench's invoices use mapped."""
+    from odoo import Command
+    admin.call("POST", "realms", {"preset": "us", "realm_id": INVOICE_REALM, "company_name": "Bench Invoices"})
+    company = env["res.company"].create({"name": "Bench Invoices", "country_id": env.ref("base.us").id})
+    env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
+    env.user.company_ids |= company
+    connection = env["qbo.connection"].search([("company_id", "=", company.id)])
+    tokens = admin.grant(INVOICE_REALM)
+    connection.write({"environment": "emulator", "emulator_url": url, "state": "connected",
+                      "realm_id": INVOICE_REALM, "access_token": tokens["access_token"],
+                      "refresh_token": tokens["refresh_token"], "push_partners": False,
+                      "access_token_expires_at": odoo.fields.Datetime.now() + timedelta(hours=1)})
+    env["qbo.list.item"]._qbo_update_lists(connection)
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    tax = env["account.tax"].create({"name": "Bench tax 8%", "amount": 8, "type_tax_use": "sale",
+                                     "company_id": company.id})
+    for model in ("qbo.account.mapping", "qbo.tax.mapping", "qbo.term.mapping"):
+        env[model]._qbo_propose(connection)
+    accounts = env["qbo.list.item"].search([("connection_id", "=", connection.id), ("list_type", "=", "account")])
+    category = env["product.category"].search([], limit=1)
+    for account, name in ((category.property_account_income_categ_id, "Sales of Product Income"),
+                          (category.property_account_expense_categ_id, "Cost of Goods Sold")):
+        env["qbo.account.mapping"]._qbo_rows(connection, "account_id", account).write(
+            {"qbo_account_id": accounts.filtered(lambda row: row.name == name).id})
+    customers = env["res.partner"].create([{"name": "Bench Invoice Customer %02d" % n, "customer_rank": 1,
+                                            "company_id": company.id} for n in range(50)])
+    products = env["product.product"].create([{"name": "Bench Item %02d" % n, "type": "service",
+                                               "list_price": 10 + n, "taxes_id": [Command.clear()]}
+                                              for n in range(20)])
+    journal = env["account.journal"].search([("type", "=", "sale"), ("company_id", "=", company.id)], limit=1)
+    return env, connection, tax, customers, products, journal
+
+
+def draft_invoices(env, count, lines, tax, customers, products, journal, offset=0):
+    from odoo import Command
+    values = []
+    for n in range(offset, offset + count):
+        values.append({
+            "move_type": "out_invoice", "partner_id": customers[n % len(customers)].id, "journal_id": journal.id,
+            "invoice_date": odoo_today(env),
+            "invoice_line_ids": [Command.create({
+                "product_id": products[(n + k) % len(products)].id, "quantity": 1 + (n + k) % 4,
+                "price_unit": round(9.99 + ((n * 7 + k * 3) % 50) * 1.37, 2),
+                "tax_ids": [Command.set(tax.ids if k % 2 == 0 else [])]}) for k in range(lines)]})
+    return env["account.move"].create(values)
+
+
+def odoo_today(env):
+    from odoo import fields
+    return fields.Date.context_today(env.user)
+
+
+def run_invoices(odoo, registry, url, admin, count, lines, posted_count, profile=None):
+    """Posting with the hooks active versus automatic sending off, then sending ``count`` invoices."""
+    say("Invoices: %d invoices of %d lines posted with sending off, %d with it on, then %d sent ..."
+        % (posted_count, lines, posted_count, count))
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env, connection, tax, customers, products, journal = setup_invoice_company(odoo, env, url, admin)
+        cr.commit()
+        Job = env["qbo.sync.job"]
+        # What the invoices need goes first, measured apart.
+        Job._qbo_enqueue(connection, customers, "Customer")
+        Job._qbo_enqueue(connection, products, "Item")
+        admin.clear_counters()
+        while Job._qbo_process(connection, commit=True):
+            pass
+        dependency_requests = sum(value for key, value in admin.counters(INVOICE_REALM).items() if " " in key)
+        connection.invoice_send_policy = "manual"
+        draft_invoices(env, 50, lines, tax, customers, products, journal).action_post()   # warm the caches
+        cr.commit()
+        # In turns of 50, so that whatever else the machine does weighs on both alike.
+        timings = {"manual": 0.0, "posted": 0.0}
+        for start in range(0, posted_count, 50):
+            size = min(50, posted_count - start)
+            for policy in ("manual", "posted") if start % 100 == 0 else ("posted", "manual"):
+                connection.invoice_send_policy = policy
+                moves = draft_invoices(env, size, lines, tax, customers, products, journal)
+                cr.commit()
+                started = time.process_time()
+                moves.action_post()
+                timings[policy] += time.process_time() - started
+                cr.commit()
+        hooked = Job.search([("connection_id", "=", connection.id), ("qbo_entity", "=", "Invoice")])
+        if len(hooked) != posted_count:
+            raise BenchFailure("posting %d invoices with sending on queued %d jobs" % (posted_count, len(hooked)))
+        moves = draft_invoices(env, count - posted_count, lines, tax, customers, products, journal,
+                               offset=posted_count)
+        moves.action_post()
+        cr.commit()
+        admin.clear_counters()
+        if profile:
+            profile.enable()
+        started_cpu, started_wall = time.process_time(), time.perf_counter()
+        while Job._qbo_process(connection, commit=True):
+            pass
+        cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started_wall
+        if profile:
+            profile.disable()
+        requests = sum(value for key, value in admin.counters(INVOICE_REALM).items() if " " in key)
+        sent = env["account.move"].search([("company_id", "=", connection.company_id.id),
+                                           ("move_type", "=", "out_invoice"), ("state", "=", "posted")])
+        jobs = Job.search([("connection_id", "=", connection.id), ("qbo_entity", "=", "Invoice"),
+                           ("state", "=", "done")])
+        to_send = {move.name: move.amount_total for move in sent.browse(jobs.mapped("res_id"))}
+    stored = {}
+    for invoice in admin.dump(INVOICE_REALM)["data"]["Invoice"].values():
+        if invoice.get("DocNumber") in to_send:
+            stored.setdefault(invoice["DocNumber"], []).append(invoice["TotalAmt"])
+    doubled = [name for name, totals in stored.items() if len(totals) > 1]
+    missing = [name for name in to_send if name not in stored]
+    wrong = [name for name, totals in stored.items() if round(totals[0], 2) != round(to_send[name], 2)]
+    if len(to_send) != count or doubled or missing or wrong:
+        raise BenchFailure("invoices: %d of %d sent; %d missing, %d doubled, %d with another total (e.g. %s)"
+                           % (len(to_send), count, len(missing), len(doubled), len(wrong),
+                              (missing + doubled + wrong)[:3]))
+    return {"post_ratio": timings["posted"] / timings["manual"], "post_on": timings["posted"],
+            "post_off": timings["manual"], "requests": requests, "dependency_requests": dependency_requests,
+            "requests_per_invoice": requests / count, "cpu_ms_per_invoice": cpu * 1000.0 / count,
+            "wall": wall, "count": count, "posted_count": posted_count, "lines": lines}
+
+
+def report_invoices(figures):
+    say()
+    say("Invoices: %(count)d invoices of %(lines)d lines to a fresh QuickBooks company" % figures)
+    row = "%-58s %14s   %s"
+    say(row % ("posting %d invoices, sending on / off (CPU)" % figures["posted_count"],
+               "%.3f" % figures["post_ratio"], "<= 1.05  %s" % verdict(figures["post_ratio"] <= 1.05)))
+    say(row % ("  CPU seconds with sending on, off", "%.2f, %.2f" % (figures["post_on"], figures["post_off"]), ""))
+    say(row % ("requests per invoice (the invoices' own)", "%.4f" % figures["requests_per_invoice"],
+               "<= 0.05  %s" % verdict(figures["requests_per_invoice"] <= 0.05)))
+    say(row % ("  requests for the invoices, for their customers and items",
+               "%d, %d" % (figures["requests"], figures["dependency_requests"]), ""))
+    say(row % ("Odoo CPU ms per invoice", "%.2f" % figures["cpu_ms_per_invoice"],
+               "<= 10 ms  %s" % verdict(figures["cpu_ms_per_invoice"] <= 10)))
+    say(row % ("  wall time", "%.1f s" % figures["wall"], ""))
+    say("Every invoice is in QuickBooks exactly once, its total equal to Odoo's to the cent.")
+    return figures["post_ratio"] <= 1.05 and figures["requests_per_invoice"] <= 0.05 and \
+        figures["cpu_ms_per_invoice"] <= 10
+
+
 def is_throttled(error):
     return str(getattr(error, "error_code", "")) == "3001" or "status code '429'" in str(error.message)
 
@@ -399,6 +545,11 @@ def main():
     parser.add_argument("--time-scale", type=float, default=10.0,
                         help="Intuit minutes last 60/scale seconds, in the emulator and in Odoo's limiter "
                              "(default 10)")
+    parser.add_argument("--invoices", type=int, default=2000,
+                        help="five-line invoices sent in the invoice run (default 2000; 0 skips it); the first 500 "
+                             "also measure posting with sending on and off")
+    parser.add_argument("--profile-invoices", action="store_true",
+                        help="with --profile, profile the invoice run instead of the customers' outbox run")
     parser.add_argument("--companies", type=int, default=50,
                         help="companies in the many-companies run (default 50; 0 skips it)")
     parser.add_argument("--per-company", type=int, default=100, help="new customers per company (default 100)")
@@ -424,7 +575,8 @@ def main():
         odoo, registry = open_registry(root, addons, workdir, database)
         connection_id, partner_ids, save_cpu = prepare(odoo, registry, url, admin, args.time_scale, args.records)
         say("Outbox: sending %d queued customers ..." % args.records)
-        ours = run_outbox(odoo, registry, connection_id, partner_ids, admin, profile)
+        ours = run_outbox(odoo, registry, connection_id, partner_ids, admin,
+                          None if args.profile_invoices else profile)
         check_customers(admin, ours["names"], "outbox")
         say("Baseline: %d python-quickbooks saves ..." % args.records)
         base = run_baseline(odoo, registry, partner_ids, url, admin, args.time_scale)
@@ -435,6 +587,10 @@ def main():
             raise BenchFailure("the baseline saw %d throttled answers, the emulator counted %d"
                                % (base["client_throttled"], base_figures["throttled"]))
         met = report(ours_figures, base_figures, args.records, args.time_scale, save_cpu)
+        if args.invoices:
+            invoice_figures = run_invoices(odoo, registry, url, admin, args.invoices, 5, min(500, args.invoices),
+                                           profile if args.profile_invoices else None)
+            met = report_invoices(invoice_figures) and met
         if args.companies:
             runs = run_companies(odoo, registry, url, admin, args.time_scale, args.companies, args.per_company)
             report_companies(runs, args.companies, args.per_company)
