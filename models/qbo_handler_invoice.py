@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import _, fields, models
+from odoo.exceptions import UserError
 
 
 class QboHandlerInvoice(models.AbstractModel):
@@ -18,7 +19,13 @@ class QboHandlerInvoice(models.AbstractModel):
         payload = super()._qbo_header(connection, move)
         if move.invoice_date_due:
             payload["DueDate"] = fields.Date.to_string(move.invoice_date_due)
-        term = connection._qbo_term_ref(move.invoice_payment_term_id) if move.invoice_payment_term_id else None
+        term = move.invoice_payment_term_id
         if term:
-            payload["SalesTermRef"] = term
+            ref = connection._qbo_term_ref(term)
+            if not ref:
+                raise UserError(_("The payment term %(term)s has no QuickBooks term, so the invoice's terms cannot be "
+                                  "shown there. Map it in Invoicing → Configuration → QuickBooks Payment Terms (a "
+                                  "term not listed there yet appears when you click Propose mappings on the "
+                                  "QuickBooks Online connection).", term=term.display_name))
+            payload["SalesTermRef"] = ref
         return payload

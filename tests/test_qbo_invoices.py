@@ -257,6 +257,35 @@ class TestQboInvoicesUS(QboDocumentsCase):
                               if a["AttachableRef"][0]["EntityRef"]["value"] == move.qbo_id]), 1,
                          "attached once, not at every update")
 
+    def test_a_line_without_product_counts_whatever_quickbooks_does_with_item_less_lines(self):
+        for policy in ("documentation", "default_item"):
+            self.emulator_admin.configure(policy={"line_without_item": policy})
+            move = self.invoice([{"name": "Consulting, %s" % policy, "quantity": 2, "price_unit": 45,
+                                  "account_id": self.us_services.id, "tax_ids": [Command.clear()]}])
+            self.send()
+            stored = self.stored(move)
+            self.assertEqual(stored["TotalAmt"], 90.0, policy)
+            self.assertTrue(all(line["SalesItemLineDetail"].get("ItemRef") for line in self.sales_lines(stored)),
+                            "every line names an Item, so QuickBooks counts it")
+
+    def test_unmapped_tax_and_term_are_named_and_nothing_is_sent(self):
+        stray_tax = self.env["account.tax"].create({"name": "QX never mapped 3%", "amount": 3,
+                                                    "type_tax_use": "sale", "company_id": self.us.company_id.id})
+        untaxed = self.invoice([{"product_id": self.us_product.id, "quantity": 1, "price_unit": 10,
+                                 "tax_ids": [Command.set(stray_tax.ids)]}])
+        term = self.env["account.payment.term"].create({"name": "QX 45 days, never mapped", "line_ids": [
+            Command.create({"value": "percent", "value_amount": 100, "nb_days": 45, "delay_type": "days_after"})]})
+        termed = self.invoice([{"product_id": self.us_product.id, "quantity": 1, "price_unit": 10}],
+                              invoice_payment_term_id=term.id)
+        self.send()
+        self.assertEqual(self.doc_job(untaxed).state, "failed")
+        self.assertIn("QX never mapped 3%", self.doc_job(untaxed).error_message)
+        self.assertIn("QuickBooks Tax Mapping", self.doc_job(untaxed).error_message)
+        self.assertEqual(self.doc_job(termed).state, "failed")
+        self.assertIn("QX 45 days, never mapped", self.doc_job(termed).error_message)
+        self.assertEqual([i for i in self.emulator_admin.dump(US_REALM)["data"]["Invoice"].values()
+                          if i.get("DocNumber") in (untaxed.name, termed.name)], [])
+
     def test_the_invoices_list_filters_by_quickbooks_state(self):
         synced = self.invoice([{"product_id": self.us_product.id, "quantity": 1, "price_unit": 80}])
         self.send()
