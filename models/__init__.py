@@ -22,6 +22,7 @@ from . import qbo_handler_creditmemo
 from . import qbo_handler_attachable
 from . import qbo_sync_job
 from . import qbo_sync_job_processor
+from . import qbo_sync_job_faults
 from . import qbo_sync_mixin
 from . import qbo_push_mixin
 from . import res_partner
