@@ -122,13 +122,16 @@ class QboHandlerSalesDocument(models.AbstractModel):
                                                ("res_id", "=", move.id), ("qbo_entity", "=", self._qbo_entity),
                                                ("qbo_id", "!=", False)], order="part, id")
 
-    def _qbo_item_ref(self, connection, records, entity):
+    def _qbo_ref(self, connection, records, entity):
         bindings = self.env["qbo.binding"]._qbo_bound(connection, records._name, entity, records.ids)[records.id]
         return {"value": bindings.filtered(lambda binding: not binding.part)[:1].qbo_id}
 
     # ------------------------------------------------------------------ Odoo → QuickBooks
     def _qbo_to_qbo(self, connection, move):
-        self = self.with_context(qbo_split_by_month=connection.invoice_split_by_month)   # noqa: PLW0642
+        # Whether the document is split by month is the connection's choice; the line plan and taxes follow it.
+        return self.with_context(qbo_split_by_month=connection.invoice_split_by_month)._qbo_payload(connection, move)
+
+    def _qbo_payload(self, connection, move):
         move = move.with_company(move.company_id)
         mode = connection._qbo_tax_mode()
         plan = self._qbo_plan(connection, move)
@@ -143,14 +146,13 @@ class QboHandlerSalesDocument(models.AbstractModel):
             line = step["line"]
             code = self._qbo_line_code(connection, mode, line)
             amount, quantity, description = self._qbo_line_figures(move, step, inclusive)
-            detail = {"ItemRef": self._qbo_item_ref(connection, *step["item"]), "Qty": quantity,
+            detail = {"ItemRef": self._qbo_ref(connection, *step["item"]), "Qty": quantity,
                       "UnitPrice": float_round(amount / quantity, precision_digits=PRICE_DIGITS) if quantity else 0,
                       "TaxCodeRef": {"value": code.qbo_id} if mode == "global" else {"value": code}}
             if inclusive:
                 detail["TaxInclusiveAmt"] = amount
-            service_date = getattr(line, "qbo_service_date", False)
-            if service_date:
-                detail["ServiceDate"] = fields.Date.to_string(service_date)
+            if line.qbo_service_date:
+                detail["ServiceDate"] = fields.Date.to_string(line.qbo_service_date)
             lines.append({"DetailType": "SalesItemLineDetail", "Amount": amount,
                           "Description": description[:DESCRIPTION_MAX], "SalesItemLineDetail": detail})
             if mode == "global":
@@ -187,7 +189,7 @@ class QboHandlerSalesDocument(models.AbstractModel):
         amount = money(line.price_total if inclusive else line.price_subtotal)
         quantity = line.quantity or 1
         description = line.name or line.product_id.display_name or ""
-        if step["item"][1] == "Item" and step["item"][0]._name != "product.product" and line.product_id:
+        if step["item"][0]._name == "qbo.account.mapping" and line.product_id:   # the account's item
             product = line.product_id.display_name
             if product not in description:
                 description = "%s – %s" % (product, description) if description else product
@@ -225,7 +227,7 @@ class QboHandlerSalesDocument(models.AbstractModel):
         return summary
 
     def _qbo_header(self, connection, move):
-        payload = {"CustomerRef": self._qbo_item_ref(connection, move.commercial_partner_id, "Customer"),
+        payload = {"CustomerRef": self._qbo_ref(connection, move.commercial_partner_id, "Customer"),
                    "DocNumber": self._qbo_doc_number(move),
                    "TxnDate": fields.Date.to_string(self._qbo_txn_date(connection, move)),
                    "PrivateNote": self._qbo_private_note(move)}
