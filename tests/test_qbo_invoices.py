@@ -286,6 +286,38 @@ class TestQboInvoicesUS(QboDocumentsCase):
         self.assertEqual([i for i in self.emulator_admin.dump(US_REALM)["data"]["Invoice"].values()
                           if i.get("DocNumber") in (untaxed.name, termed.name)], [])
 
+    def test_us_without_automated_sales_tax_names_the_document_tax_code(self):
+        self.emulator_admin.patch(US_REALM, "Preferences", {"TaxPrefs": {"PartnerTaxEnabled": False}})
+        self.update_lists(self.us)
+        california = self.env["account.tax"].create({"name": "QX CA 8", "amount": 8, "type_tax_use": "sale",
+                                                     "company_id": self.us.company_id.id})
+        self.propose(self.us)
+        self.assertEqual(self.us._qbo_tax_mode(), "us_manual")
+        move = self.invoice([
+            {"product_id": self.us_product.id, "quantity": 3, "price_unit": 33.33,
+             "tax_ids": [Command.set(california.ids)]},
+            {"product_id": self.us_product.id, "quantity": 1, "price_unit": 20, "tax_ids": [Command.clear()]}])
+        self.send()
+        stored = self.stored(move)
+        self.assertEqual(stored["TxnTaxDetail"]["TxnTaxCodeRef"]["name"], "California")
+        self.assertEqual([line["SalesItemLineDetail"]["TaxCodeRef"]["value"] for line in self.sales_lines(stored)],
+                         ["TAX", "NON"])
+        self.assertEqual((stored["TotalAmt"], stored["TxnTaxDetail"]["TotalTax"]), (move.amount_total,
+                                                                                  move.amount_tax))
+
+    def test_cash_rounding_keeps_the_total_to_the_cent(self):
+        rounding = self.env["account.cash.rounding"].create({
+            "name": "QX 0.05", "rounding": 0.05, "strategy": "add_invoice_line", "rounding_method": "HALF-UP",
+            "profit_account_id": self.us_services.id, "loss_account_id": self.us_services.id})
+        move = self.invoice([{"product_id": self.us_product.id, "quantity": 1, "price_unit": 10.02,
+                              "tax_ids": [Command.set(self.us_tax.ids)]}], invoice_cash_rounding_id=rounding.id)
+        self.assertTrue(move.line_ids.filtered(lambda line: line.display_type == "rounding"))
+        self.send()
+        stored = self.stored(move)
+        self.assertEqual(stored["TotalAmt"], move.amount_total)
+        self.assertEqual(round(stored["TotalAmt"] * 20, 6) % 1, 0, "a multiple of 0.05")
+        self.assertEqual(len(self.sales_lines(stored)), 2, "the product and the rounding")
+
     def test_the_invoices_list_filters_by_quickbooks_state(self):
         synced = self.invoice([{"product_id": self.us_product.id, "quantity": 1, "price_unit": 80}])
         self.send()
