@@ -354,6 +354,7 @@ def run_invoices(odoo, registry, url, admin, count, lines, posted_count, profile
         hooked = Job.search([("connection_id", "=", connection.id), ("qbo_entity", "=", "Invoice")])
         if len(hooked) != posted_count:
             raise BenchFailure("posting %d invoices with sending on queued %d jobs" % (posted_count, len(hooked)))
+        connection.invoice_send_policy = "posted"
         moves = draft_invoices(env, count - posted_count, lines, tax, customers, products, journal,
                                offset=posted_count)
         moves.action_post()
