@@ -187,7 +187,10 @@ def run_companies(odoo, registry, url, admin, scale, companies, per_company):
             connections |= connection
         connection_ids = connections.ids
         cr.commit()
-    Job = registry["qbo.sync.job"]
+    with registry.cursor() as cr:
+        # The environment's own class: loading a chart of accounts (the invoice run) may have set the registry up
+        # again since ``registry`` was opened.
+        Job = type(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})["qbo.sync.job"])
     original = Job._qbo_send
     runs = {}
     for way in ("in turn", "company by company"):
