@@ -68,6 +68,7 @@ class QboSyncJob(models.Model):
                     sent = self._qbo_process(connection, job_limit=1, commit=True)
                 except Exception as error:   # this company's problem; the others go on
                     self.env.cr.rollback()
+                    self.env.invalidate_all()
                     _logger.exception("QuickBooks queue of connection %s stopped", connection.id)
                     Health._qbo_note_error(connection, _("Sending the queue failed: %s", error))
                     active.remove(connection)
