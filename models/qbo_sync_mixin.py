@@ -55,7 +55,7 @@ class QboSyncMixin(models.AbstractModel):
         connection = self.env["qbo.connection"].sudo().search([("company_id", "=", company.id)], limit=1)
         if not connection or connection.state != "connected":
             raise UserError(_("%s is not connected to QuickBooks Online. Connect it in Invoicing → Configuration → "
-                              "QuickBooks Online; changes saved meanwhile wait in the queue.", company.name))
+                              "QuickBooks Online → Connections; changes saved meanwhile wait in the queue.", company.name))
         return connection
 
     def action_qbo_sync_now(self):
