@@ -141,12 +141,12 @@ class QboConnection(models.Model):
         # Read from the table, not the ORM cache: the rows are written by other transactions (see _qbo_update).
         self.env.cr.execute("""SELECT connection_id, last_call_at, last_error, last_error_at, failure_streak,
                                       paused_until
-                                 FROM qbo_connection_health WHERE connection_id = ANY(%s)""", [list(self.ids)])
+                                 FROM qbo_connection_health WHERE connection_id = ANY(%s)""", [self._origin.ids])
         rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         now = fields.Datetime.now()
         for connection in self:
             last_call_at, last_error, last_error_at, streak, paused_until = rows.get(
-                connection.id, (False, False, False, 0, False))
+                connection._origin.id, (False, False, False, 0, False))
             connection.last_call_at = last_call_at or False
             connection.last_error = last_error or False
             connection.last_error_at = last_error_at or False

@@ -37,16 +37,18 @@ class QboConnection(models.Model):
     qbo_term_unmapped_count = fields.Integer("Terms to map", compute="_compute_qbo_mapping_counts")
 
     def _compute_qbo_mapping_counts(self):
+        ids = self._origin.ids   # the form's onchange computes on new records standing for saved ones
+
         def counts(model):
-            groups = self.env[model]._read_group([("connection_id", "in", self.ids)],
+            groups = self.env[model]._read_group([("connection_id", "in", ids)],
                                                  ["connection_id", "state"], ["__count"])
             return {(connection.id, state): count for connection, state, count in groups}
         accounts = counts("qbo.account.mapping")
         taxes, journals, terms = counts("qbo.tax.mapping"), counts("qbo.journal.mapping"), counts("qbo.term.mapping")
         items = dict((connection.id, count) for connection, count in self.env["qbo.list.item"]._read_group(
-            [("connection_id", "in", self.ids)], ["connection_id"], ["__count"]))
+            [("connection_id", "in", ids)], ["connection_id"], ["__count"]))
         for connection in self:
-            key = connection.id
+            key = connection._origin.id
             connection.qbo_list_item_count = items.get(key, 0)
             connection.qbo_account_mapped_count = accounts.get((key, "mapped"), 0)
             connection.qbo_account_suggested_count = accounts.get((key, "suggested"), 0)

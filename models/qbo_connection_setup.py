@@ -44,22 +44,24 @@ class QboConnection(models.Model):
     @api.depends("state", "qbo_lists_updated_at", "qbo_partners_matched_at", "invoice_send_policy")
     @api.depends_context("uid")
     def _compute_qbo_setup(self):
+        ids = self._origin.ids   # the form's onchange computes on new records standing for saved ones
         proposed = {connection.id for [connection] in self.env["qbo.account.mapping"].sudo()._read_group(
-            [("connection_id", "in", self.ids)], ["connection_id"])}
+            [("connection_id", "in", ids)], ["connection_id"])}
         linked = {connection.id for [connection] in self.env["qbo.binding"].sudo()._read_group(
-            [("connection_id", "in", self.ids), ("res_model", "=", "res.partner"),
+            [("connection_id", "in", ids), ("res_model", "=", "res.partner"),
              ("qbo_entity", "in", ("Customer", "Vendor")), ("qbo_id", "!=", False)], ["connection_id"])}
         imported = {connection.id for [connection] in self.env["qbo.import.run"].sudo()._read_group(
-            [("connection_id", "in", self.ids), ("state", "=", "done")], ["connection_id"])}
+            [("connection_id", "in", ids), ("state", "=", "done")], ["connection_id"])}
         for connection in self:
+            key = connection._origin.id
             todo = connection.qbo_account_todo_count + connection.qbo_tax_unmapped_count + \
                 connection.qbo_journal_unmapped_count
             done = {
                 "connect": connection.state == "connected",
                 "lists": bool(connection.qbo_lists_updated_at),
-                "mappings": connection.id in proposed and not todo,
-                "match": bool(connection.qbo_partners_matched_at) or connection.id in linked,
-                "import": connection.id in imported,
+                "mappings": key in proposed and not todo,
+                "match": bool(connection.qbo_partners_matched_at) or key in linked,
+                "import": key in imported,
                 "sending": connection.invoice_send_policy != "manual",
             }
             for step, _label in SETUP_STEPS:
