@@ -38,6 +38,7 @@
             "account_quickbooks_online/static/src/qbo_connection.scss",
             "account_quickbooks_online/static/src/js/qbo_oauth_connect.js",
         ],
+        "web.assets_tests": ["account_quickbooks_online/static/tests/tours/*.js"],
     },
     "post_init_hook": "_qbo_post_init",
     "installable": True,
