@@ -279,4 +279,9 @@ class QboRealCursorsCase(TransactionCase, LeakWatch):
             for key, value in saved_params.items():
                 env["ir.config_parameter"].set_param(key, value or "")
             env.cr.execute("DELETE FROM qbo_rate_bucket WHERE realm_id = %s", [US_REALM])
+            # A fresh health row, as every connection has one (see QboConnectionHealth.init).
             env.cr.execute("DELETE FROM qbo_connection_health WHERE connection_id = %s", [connection_id])
+            env.cr.execute("""INSERT INTO qbo_connection_health (connection_id, company_id, failure_streak,
+                                                                create_date, write_date)
+                              SELECT id, company_id, 0, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                                FROM qbo_connection WHERE id = %s""", [connection_id])
