@@ -189,7 +189,17 @@ class QboSyncJob(models.Model):
             report["reason"] = connection._qbo_not_connected_message()
             return report
         inline = self.with_context(qbo_max_wait=INLINE_WAIT_SECONDS, qbo_http_timeout=INLINE_HTTP_TIMEOUT)
-        inline._qbo_process(connection, jobs=jobs, report=report)
+        try:
+            with self.env.cr.savepoint():
+                inline._qbo_process(connection, jobs=jobs, report=report)
+        except psycopg2.errors.UniqueViolation as error:
+            # The scheduled action, woken when the record was saved, is sending it at this very moment and made
+            # its link first (before anything of ours was sent): leave the record to it, our claim rolled back,
+            # rather than fail the person's click.
+            if error.diag.constraint_name != "qbo_binding_record_unique":
+                raise
+            self.env.invalidate_all()
+            report["reason"] = _("the scheduled action is sending it at this very moment")
         if jobs.filtered(lambda job: job.state in ("pending", "running")):
             self._qbo_wake_processor()
         return report
