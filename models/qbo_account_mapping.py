@@ -273,9 +273,13 @@ class QboAccountMapping(models.Model):
         best, runner_up = scored[0][0], (scored[1][0] if len(scored) > 1 else 0.0)
         if best >= SIMILAR_ENOUGH and best - runner_up >= CLEAR_LEAD:
             target = scored[0][1]
-            return result(target, "similar", min(90, int(round(40 + 50 * best))), _(
-                "Name close to “%(qbo)s”, among the %(count)s QuickBooks %(type)s accounts: confirm it.",
-                qbo=target.name, count=len(typed), type=qbo_type), [target], suggested=True)
+            if len(typed) == 1:
+                note = _("Name close to “%(qbo)s”, the only QuickBooks %(type)s account: confirm it.",
+                         qbo=target.name, type=qbo_type)
+            else:
+                note = _("Name close to “%(qbo)s”, among the %(count)s QuickBooks %(type)s accounts: confirm it.",
+                         qbo=target.name, count=len(typed), type=qbo_type)
+            return result(target, "similar", min(90, int(round(40 + 50 * best))), note, [target], suggested=True)
         if len(typed) == 1:
             return result(typed[0], "type", CONFIDENCE_TYPE_ONLY, _(
                 "The only QuickBooks %(type)s account, but the names differ: confirm it or pick another.",

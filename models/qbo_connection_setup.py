@@ -47,9 +47,6 @@ class QboConnection(models.Model):
         ids = self._origin.ids   # the form's onchange computes on new records standing for saved ones
         proposed = {connection.id for [connection] in self.env["qbo.account.mapping"].sudo()._read_group(
             [("connection_id", "in", ids)], ["connection_id"])}
-        linked = {connection.id for [connection] in self.env["qbo.binding"].sudo()._read_group(
-            [("connection_id", "in", ids), ("res_model", "=", "res.partner"),
-             ("qbo_entity", "in", ("Customer", "Vendor")), ("qbo_id", "!=", False)], ["connection_id"])}
         imported = {connection.id for [connection] in self.env["qbo.import.run"].sudo()._read_group(
             [("connection_id", "in", ids), ("state", "=", "done")], ["connection_id"])}
         for connection in self:
@@ -60,7 +57,9 @@ class QboConnection(models.Model):
                 "connect": connection.state == "connected",
                 "lists": bool(connection.qbo_lists_updated_at),
                 "mappings": key in proposed and not todo,
-                "match": bool(connection.qbo_partners_matched_at) or key in linked,
+                # Matched by the wizard, or by the import, which links by the same rules. Partners merely sent
+                # to QuickBooks since do not count: nothing paired them with what QuickBooks already had.
+                "match": bool(connection.qbo_partners_matched_at) or key in imported,
                 "import": key in imported,
                 "sending": connection.invoice_send_policy != "manual",
             }
@@ -91,8 +90,12 @@ class QboConnection(models.Model):
             "success")
 
     def action_qbo_review_mappings(self):
-        """The first mapping list with something to do: accounts, then taxes, then journals."""
+        """The first mapping list with something to do: accounts, then taxes, then journals. Lists read by the
+        daily scheduled action come without proposals: propose first, rather than open an empty list."""
         self.ensure_one()
+        if not self.env["qbo.account.mapping"].sudo().search_count([("connection_id", "=", self.id)], limit=1):
+            self._qbo_check_manager()
+            self._qbo_propose_all()
         if self.qbo_account_todo_count or not (self.qbo_tax_unmapped_count or self.qbo_journal_unmapped_count):
             return self.action_qbo_open_account_mapping()
         if self.qbo_tax_unmapped_count:

@@ -86,6 +86,20 @@ class TestQboFirstHour(QboHttpCase):
         with self.assertRaises(Exception):
             self.connection.with_user(self.plain_user).action_qbo_send_invoices_automatically()
 
+    def test_lists_read_by_the_scheduled_action_are_proposed_on_review(self):
+        tokens = self.emulator_admin.grant(US_REALM)
+        self.connection.sudo().write({"state": "connected", "realm_id": US_REALM,
+                                      "access_token": tokens["access_token"],
+                                      "refresh_token": tokens["refresh_token"],
+                                      "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        self.env["qbo.list.item"]._qbo_update_lists(self.connection)   # as the daily scheduled action does
+        self.assertEqual(self.steps()["lists"], True)
+        self.assertEqual(self.connection.qbo_setup_next, "mappings")
+        action = self.connection.with_user(self.manager).action_qbo_review_mappings()
+        self.assertEqual(action["res_model"], "qbo.account.mapping")
+        self.assertTrue(self.env["qbo.account.mapping"].search_count([("connection_id", "=", self.connection.id),
+                                                                      ("state", "=", "suggested")]))
+
     def test_the_next_step_is_the_only_primary_button_and_early_sending_asks(self):
         view = self.env.ref("account_quickbooks_online.qbo_connection_view_form")
         arch = self.env["qbo.connection"].with_user(self.manager).get_view(view.id)["arch"]
