@@ -86,7 +86,8 @@ class QboAccountMapping(models.Model):
              "name, 30 the only QuickBooks account of the type.")
     candidate_ids = fields.Many2many(
         "qbo.list.item", "qbo_account_mapping_candidate_rel", "mapping_id", "list_item_id",
-        string="Candidate accounts", readonly=True, help="The QuickBooks accounts that could fit, closest first; the dropdown offers them first.")
+        string="Candidate accounts", readonly=True,
+        help="The QuickBooks accounts that could fit, closest first; the dropdown offers them first.")
 
     _sql_constraints = [("account_unique", "unique(connection_id, account_id)",
                          "This Odoo account already has a mapping for this QuickBooks company.")]

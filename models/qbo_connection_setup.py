@@ -23,23 +23,35 @@ class QboConnection(models.Model):
     qbo_setup_next = fields.Selection(
         SETUP_STEPS + [("done", "Done")], "Next setup step", compute="_compute_qbo_setup",
         help="The first step of the setup checklist still to do.")
-    qbo_setup_done_count = fields.Integer("Setup steps done", compute="_compute_qbo_setup")
-    qbo_setup_step_count = fields.Integer("Setup steps", compute="_compute_qbo_setup")
+    qbo_setup_done_count = fields.Integer("Setup steps done", compute="_compute_qbo_setup",
+                                          help="How many steps of the setup checklist are done.")
+    qbo_setup_step_count = fields.Integer("Setup steps", compute="_compute_qbo_setup",
+                                          help="The steps of the setup checklist.")
     qbo_setup_ready = fields.Boolean(
         "Ready to send automatically", compute="_compute_qbo_setup",
         help="Every step before automatic sending is done: connected, lists read, mappings complete, partners "
              "matched and QuickBooks imported.")
-    qbo_setup_connect_done = fields.Boolean("Connected", compute="_compute_qbo_setup")
-    qbo_setup_lists_done = fields.Boolean("Lists read", compute="_compute_qbo_setup")
-    qbo_setup_mappings_done = fields.Boolean("Mappings complete", compute="_compute_qbo_setup")
-    qbo_setup_match_done = fields.Boolean("Partners matched", compute="_compute_qbo_setup")
-    qbo_setup_import_done = fields.Boolean("Imported", compute="_compute_qbo_setup")
-    qbo_setup_sending_done = fields.Boolean("Sending automatically", compute="_compute_qbo_setup")
+    qbo_setup_connect_done = fields.Boolean("Connected", compute="_compute_qbo_setup",
+                                            help="Setup step 1: the company is connected to QuickBooks.")
+    qbo_setup_lists_done = fields.Boolean("Lists read", compute="_compute_qbo_setup",
+                                          help="Setup step 2: QuickBooks' lists were read.")
+    qbo_setup_mappings_done = fields.Boolean(
+        "Mappings complete", compute="_compute_qbo_setup",
+        help="Setup step 3: mappings were proposed and nothing a sync needs is left to map.")
+    qbo_setup_match_done = fields.Boolean(
+        "Partners matched", compute="_compute_qbo_setup",
+        help="Setup step 4: customers or vendors were matched with the wizard, or linked by an import.")
+    qbo_setup_import_done = fields.Boolean("Imported", compute="_compute_qbo_setup",
+                                           help="Setup step 5: an import from QuickBooks went to its end.")
+    qbo_setup_sending_done = fields.Boolean(
+        "Sending automatically", compute="_compute_qbo_setup",
+        help="Setup step 6: customer invoices go to QuickBooks without being sent one by one.")
     qbo_setup_todo_count = fields.Integer(
         "Still to map", compute="_compute_qbo_setup",
         help="Accounts a sync can touch, taxes and bank or cash journals without a confirmed QuickBooks mapping. "
              "Payment terms are optional: an unmapped term is left out and QuickBooks applies its default.")
-    qbo_setup_mappings_note = fields.Char("Mappings to do", compute="_compute_qbo_setup")
+    qbo_setup_mappings_note = fields.Char("Mappings to do", compute="_compute_qbo_setup",
+                                          help="What is still to map, list by list.")
 
     @api.depends("state", "qbo_lists_updated_at", "qbo_partners_matched_at", "invoice_send_policy")
     @api.depends_context("uid")

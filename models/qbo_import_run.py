@@ -78,7 +78,8 @@ class QboImportRun(models.Model):
             return run
         return self.create({
             "connection_id": connection.id, "include_inactive": include_inactive, "in_background": in_background,
-            "create_accounts": create_accounts, "step_ids": [fields.Command.create({"entity": handler._qbo_entity, "res_model": handler._qbo_model,
+            "create_accounts": create_accounts,
+            "step_ids": [fields.Command.create({"entity": handler._qbo_entity, "res_model": handler._qbo_model,
                                                 "name": handler._description, "sequence": position})
                          for position, handler in enumerate(self._qbo_import_steps())],
         })

@@ -99,7 +99,8 @@ class QboSyncJob(models.Model):
     conflict_binding_id = fields.Many2one(
         "qbo.binding", "Already linked to", copy=False, ondelete="set null",
         help="The Odoo record that already holds the QuickBooks record with this name.")
-    conflict_record_name = fields.Char(related="conflict_binding_id.record_name", string="Held by")
+    conflict_record_name = fields.Char(related="conflict_binding_id.record_name", string="Held by",
+                                       help="The Odoo record linked to the QuickBooks record with this name.")
 
     @api.depends("record_name", "qbo_entity", "operation", "part")
     def _compute_display_name(self):

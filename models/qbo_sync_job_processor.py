@@ -193,9 +193,7 @@ class QboSyncJob(models.Model):
             with self.env.cr.savepoint():
                 inline._qbo_process(connection, jobs=jobs, report=report)
         except psycopg2.errors.UniqueViolation as error:
-            # The scheduled action, woken when the record was saved, is sending it at this very moment and made
-            # its link first (before anything of ours was sent): leave the record to it, our claim rolled back,
-            # rather than fail the person's click.
+            # The worker woken by the save made the link first, before we sent anything: leave the record to it.
             if error.diag.constraint_name != "qbo_binding_record_unique":
                 raise
             self.env.invalidate_all()

@@ -27,10 +27,14 @@ class QboSyncMixin(models.AbstractModel):
         groups="account_quickbooks_online.group_qbo_user",
         help="The refused change whose name QuickBooks already has: link to that record, or open the Odoo record "
              "holding it.")
-    qbo_conflict_qbo_id = fields.Char("QuickBooks record with the name", compute="_compute_qbo_sync_status",
-                                      compute_sudo=True, groups="account_quickbooks_online.group_qbo_user")
-    qbo_conflict_record_name = fields.Char("Held by", compute="_compute_qbo_sync_status", compute_sudo=True,
-                                           groups="account_quickbooks_online.group_qbo_user")
+    qbo_conflict_qbo_id = fields.Char(
+        "QuickBooks record with the name", compute="_compute_qbo_sync_status", compute_sudo=True,
+        groups="account_quickbooks_online.group_qbo_user",
+        help="The Id of the QuickBooks record that already has this record's name; Link to it uses it.")
+    qbo_conflict_record_name = fields.Char(
+        "Held by", compute="_compute_qbo_sync_status", compute_sudo=True,
+        groups="account_quickbooks_online.group_qbo_user",
+        help="The Odoo record already linked to the QuickBooks record with this name.")
     qbo_names_note = fields.Char(
         "Name in QuickBooks", compute="_compute_qbo_sync_status", compute_sudo=True,
         groups="account_quickbooks_online.group_qbo_user",
@@ -68,7 +72,7 @@ class QboSyncMixin(models.AbstractModel):
             record.qbo_conflict_qbo_id = conflict.conflict_qbo_id or False
             record.qbo_conflict_record_name = conflict.conflict_record_name or False
             record.qbo_names_note = ", ".join(
-                _("the %(entity)s “%(name)s”", name=binding.qbo_name, entity=binding.qbo_entity.lower())
+                self.env._("the %(entity)s “%(name)s”", name=binding.qbo_name, entity=binding.qbo_entity.lower())
                 for binding in bindings if binding.qbo_name) or False
 
     def _qbo_connection(self):
@@ -77,7 +81,8 @@ class QboSyncMixin(models.AbstractModel):
         connection = self.env["qbo.connection"].sudo().search([("company_id", "=", company.id)], limit=1)
         if not connection or connection.state != "connected":
             raise UserError(_("%s is not connected to QuickBooks Online. Connect it in Invoicing → Configuration → "
-                              "QuickBooks Online → Connections; changes saved meanwhile wait in the queue.", company.name))
+                              "QuickBooks Online → Connections; changes saved meanwhile wait in the queue.",
+                              company.name))
         return connection
 
     def action_qbo_sync_now(self):

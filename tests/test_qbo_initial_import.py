@@ -264,9 +264,10 @@ class TestQboInitialImport(QboConnectedCase):
         Partner.create({"name": "Cool Cars Ltd", "email": "cool_cars@intuit.com"})
         self.env["product.product"].create({"name": "Fountain pump", "default_code": "P461-17"})
         Account = self.env["account.account"].with_company(self.connection.company_id)
-        counts = lambda: (self.env["res.partner"].search_count([]), self.env["product.product"].search_count([]),  # noqa: E731
-                          Account.search_count([]), self.Binding.search_count([]), self.Run.search_count([]),
-                          self.env["qbo.account.mapping"].search_count([]), self.env["qbo.sync.job"].search_count([]))
+        def counts():
+            return tuple(self.env[model].search_count([]) for model in (
+                "res.partner", "product.product", "qbo.binding", "qbo.import.run", "qbo.account.mapping",
+                "qbo.sync.job")) + (Account.search_count([]),)
         before = counts()
         wizard = self.env["qbo.initial.import"].with_user(self.manager).with_context(
             active_model="qbo.connection", active_id=self.connection.id).create({"account_policy": "create"})

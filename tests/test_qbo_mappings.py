@@ -69,7 +69,8 @@ class TestQboMappings(QboListsCase):
         # An ambiguous row counts every account of its type and names (and offers first) the closest ones.
         self.assertEqual(self.mapping(cards).candidate_count, 2)
         self.assertEqual(self.mapping(cards).candidate_ids.mapped("name"), ["Visa Business Card"])
-        self.assertIn("2 QuickBooks Credit Card accounts; the closest names: Visa Business Card", self.mapping(cards).note)
+        self.assertIn("2 QuickBooks Credit Card accounts; the closest names: Visa Business Card",
+                      self.mapping(cards).note)
         self.assertIn("Design income", self.mapping(ambiguous).candidate_ids.mapped("name"))
         self.assertFalse(self.mapping(memo).needed)
         self.assertTrue(self.mapping(by_code).needed)

@@ -42,8 +42,9 @@ class QboInitialImport(models.TransientModel):
              "others are left for the account mapping, and Odoo's chart is not changed. Also create: QuickBooks "
              "accounts with no such Odoo account are added to Odoo's chart, coded by their QuickBooks number (e.g. "
              "1010) or QBO and their Id.")
-    preview_line_ids = fields.One2many("qbo.initial.import.line", "wizard_id", string="Preview", readonly=True)
-    previewed = fields.Boolean(readonly=True)
+    preview_line_ids = fields.One2many("qbo.initial.import.line", "wizard_id", string="Preview", readonly=True,
+                                       help="What Import will link, create and skip, list by list.")
+    previewed = fields.Boolean(readonly=True, help="The preview matches the choices above.")
     run_id = fields.Many2one("qbo.import.run", readonly=True)
     resumable_run_id = fields.Many2one("qbo.import.run", compute="_compute_resumable_run_id")
     step_ids = fields.One2many(related="run_id.step_ids")
