@@ -34,7 +34,11 @@
         "views/account_move_views.xml",
     ],
     "assets": {
-        "web.assets_backend": ["account_quickbooks_online/static/src/qbo_connection.scss"],
+        "web.assets_backend": [
+            "account_quickbooks_online/static/src/qbo_connection.scss",
+            "account_quickbooks_online/static/src/js/qbo_oauth_connect.js",
+        ],
+        "web.assets_tests": ["account_quickbooks_online/static/tests/tours/*.js"],
     },
     "post_init_hook": "_qbo_post_init",
     "installable": True,

@@ -46,7 +46,12 @@ class QboOAuthController(http.Controller):
             _logger.warning("QuickBooks authorization code exchange failed: %s (intuit_tid %s)",
                             failure.code, failure.intuit_tid)
             return self._refuse(connections._qbo_error_message(failure), status=502)
-        return request.redirect("/odoo/qbo.connection/%d" % connection.id)
+        if connections._qbo_state_mode(state) == "popup":
+            # The pop-up Connect opened: refresh the page that opened it and close (see the template).
+            return request.render("account_quickbooks_online.qbo_oauth_done", {
+                "connection": connection, "form_url": connection._qbo_form_url()})
+        # Connect went to Intuit in this very tab: back to the form, under its menu for the breadcrumb.
+        return request.redirect(connection._qbo_form_url())
 
     def _refuse(self, message, status=403):
         return request.render("account_quickbooks_online.qbo_oauth_error", {"message": message},

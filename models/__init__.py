@@ -6,6 +6,7 @@ from . import qbo_connection_health
 from . import qbo_connection_gateway
 from . import qbo_connection_lists
 from . import qbo_connection_invoicing
+from . import qbo_connection_setup
 from . import qbo_rate_bucket
 from . import qbo_handler
 from . import qbo_handler_account

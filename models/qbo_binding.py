@@ -25,6 +25,10 @@ class QboBinding(models.Model):
     name_suffix = fields.Char(copy=False, help="Added to the display name in QuickBooks because another type of "
                                                "QuickBooks record (a customer for a vendor, say) has the name.")
     record_name = fields.Char("Record", compute="_compute_record_name")
+    qbo_name = fields.Char("Name in QuickBooks", compute="_compute_record_name",
+                           help="The name QuickBooks holds when it differs from Odoo's: a vendor whose name a "
+                                "QuickBooks customer has is created with the connection's suffix, e.g. "
+                                "“Azure Interior (Vendor)”.")
     qbo_url = fields.Char("QuickBooks page", compute="_compute_qbo_url")
     partner_id = fields.Many2one("res.partner", "Partner", compute="_compute_partner_id", store=True, index=True,
                                  help="The linked partner, for customer and vendor links.")
@@ -55,11 +59,18 @@ class QboBinding(models.Model):
                 record.display_name if record else "?", " (%s)" % binding.part if binding.part else "",
                 binding.qbo_entity, binding.qbo_id or "(new)")
 
-    @api.depends("res_model", "res_id")
+    @api.depends("res_model", "res_id", "name_suffix")
     def _compute_record_name(self):
         for binding in self:
             record = self.env[binding.res_model].browse(binding.res_id).exists() if binding.res_model else None
             binding.record_name = record.display_name if record else _("(deleted)")
+            binding.qbo_name = False
+            if record and binding.name_suffix:
+                # As the processor sends it: the handler's name, cut to leave room for the suffix.
+                handler = self.env["qbo.handler"]._qbo_get(binding.qbo_entity, binding.res_model)
+                name = handler._qbo_display_name(record) if hasattr(handler, "_qbo_display_name") \
+                    else record.display_name
+                binding.qbo_name = name[:500 - len(binding.name_suffix)] + binding.name_suffix
 
     @api.depends("qbo_entity", "qbo_id", "connection_id.realm_id")
     def _compute_qbo_url(self):

@@ -213,19 +213,35 @@ class QboConnection(models.Model):
 
     # ------------------------------------------------------------------ connect
     def action_qbo_connect(self):
-        """Open Intuit's consent page for this company, with a signed single-use state."""
+        """Open Intuit's consent page for this company, with a signed single-use state.
+
+        The browser decides where (static/src/js/qbo_oauth_connect.js): in a pop-up when it can, whose
+        callback page refreshes this tab and closes itself; otherwise (a phone, a blocked pop-up) in this
+        tab, which the callback brings back to the connection form. Both links carry the same nonce, so
+        only one of them can ever be used.
+        """
         self.ensure_one()
         self._qbo_check_manager()
         nonce = secrets.token_urlsafe(24)
         self.sudo().oauth_nonce = nonce
-        state = self._qbo_sign_state({"c": self.id, "co": self.company_id.id, "u": self.env.uid, "n": nonce,
-                                      "exp": int(time.time()) + const.OAUTH_STATE_TTL_SECONDS})
+        payload = {"c": self.id, "co": self.company_id.id, "u": self.env.uid, "n": nonce,
+                   "exp": int(time.time()) + const.OAUTH_STATE_TTL_SECONDS}
         from intuitlib.enums import Scopes
+        urls = {}
         try:
-            url = self._qbo_auth_client().get_authorization_url([Scopes.ACCOUNTING], state_token=state)
+            client = self._qbo_auth_client()
+            for mode in ("popup", "tab"):
+                urls[mode] = client.get_authorization_url(
+                    [Scopes.ACCOUNTING], state_token=self._qbo_sign_state(dict(payload, m=mode)))
         except qbo.QboError as error:
             raise UserError(_("Could not reach Intuit to start the connection: %s", error.describe()))
-        return {"type": "ir.actions.act_url", "url": url, "target": "new"}
+        return {"type": "ir.actions.client", "tag": "qbo_oauth_connect",
+                "params": {"popup_url": urls["popup"], "tab_url": urls["tab"]}}
+
+    def _qbo_form_url(self):
+        """The connection's form under its menu action, so that the page has its breadcrumb."""
+        self.ensure_one()
+        return "/odoo/action-account_quickbooks_online.qbo_connection_action/%d" % self.id
 
     def _qbo_sign_state(self, payload):
         body = base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode()
@@ -259,6 +275,15 @@ class QboConnection(models.Model):
                               "button."))
         connection.sudo().oauth_nonce = False
         return connection
+
+    @api.model
+    def _qbo_state_mode(self, state):
+        """Where a state checked by ``_qbo_check_state`` was meant to come back: "popup" or "tab"."""
+        body = (state or "").partition(".")[0]
+        try:
+            return json.loads(base64.urlsafe_b64decode(body.encode())).get("m") or "tab"
+        except ValueError:
+            return "tab"
 
     def _qbo_check_realm(self, realm_id):
         self.ensure_one()
@@ -348,9 +373,12 @@ class QboConnection(models.Model):
             return self._qbo_toast(_("QuickBooks Online test failed"), str(error), "danger")
         except qbo.QboError as error:
             return self._qbo_toast(_("QuickBooks Online test failed"), self._qbo_error_message(error), "danger")
+        # The app was granted the accounting scope (read and write); the test itself only reads, and says so,
+        # rather than "read access", which sounded as if the app could not write.
         return self._qbo_toast(_("QuickBooks Online works"), _(
-            "Connected to %(name)s (realm %(realm)s) with read access.", name=info.get("CompanyName"),
-            realm=self.sudo().realm_id), "success")
+            "QuickBooks answered for %(name)s (realm %(realm)s): Intuit accepts this connection, which may read "
+            "and write the company's accounting data. The test only read the company's details; nothing was "
+            "changed.", name=info.get("CompanyName"), realm=self.sudo().realm_id), "success")
 
     def action_qbo_disconnect(self):
         """Revoke the tokens at Intuit and forget them; keep the realm, every link and every queued change."""

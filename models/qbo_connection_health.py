@@ -17,6 +17,9 @@ FIRST_PAUSE_SECONDS = 60
 LONGEST_PAUSE_SECONDS = 1800
 SUCCESS_NOTE_SECONDS = 60    # a run of successful calls is noted at most this often per worker
 SERIALIZATION_RETRIES = 5
+# A caller's own transaction may hold a lock the note would wait for (it changed the connection's realm, say):
+# the note is then skipped rather than waiting for a transaction that waits for it.
+NOTE_LOCK_TIMEOUT = "5s"
 _SUCCESS_NOTED = {}          # (database, connection id) → when this worker last noted a success
 
 
@@ -46,6 +49,17 @@ class QboConnectionHealth(models.Model):
 
     _sql_constraints = [("connection_unique", "unique(connection_id)", "A connection has one health record.")]
 
+    def init(self):
+        # Every connection has its row before its first call. Inserting it then, from the note's own cursor,
+        # would check the foreign key against a connection row the caller may have locked: on Connect the
+        # callback's transaction has just written the realm, and the note waited for it while it waited for the
+        # note (a deadlock PostgreSQL cannot see, across two connections of one request).
+        self.env.cr.execute("""
+            INSERT INTO qbo_connection_health (connection_id, company_id, failure_streak, create_date, write_date)
+            SELECT c.id, c.company_id, 0, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+              FROM qbo_connection c
+             WHERE NOT EXISTS (SELECT 1 FROM qbo_connection_health h WHERE h.connection_id = c.id)""")
+
     # ------------------------------------------------------------------ writing, in transactions of their own
     @api.model
     def _qbo_update(self, connection, decide):
@@ -56,6 +70,7 @@ class QboConnectionHealth(models.Model):
         for _attempt in range(SERIALIZATION_RETRIES):
             try:
                 with self.env.registry.cursor() as cr:
+                    cr.execute("SET LOCAL lock_timeout = %s", [NOTE_LOCK_TIMEOUT], log_exceptions=False)
                     cr.execute("""
                         INSERT INTO qbo_connection_health (connection_id, company_id, failure_streak,
                                                            create_date, write_date, create_uid, write_uid)
@@ -77,6 +92,9 @@ class QboConnectionHealth(models.Model):
                     return values
             except psycopg2.errors.SerializationFailure:
                 continue   # another worker noted a call meanwhile: look again
+            except psycopg2.errors.LockNotAvailable:
+                _logger.debug("QuickBooks connection %s: call outcome not noted, the row is locked", connection.id)
+                return None
         _logger.debug("QuickBooks connection %s: call outcome not noted, the row stayed busy", connection.id)
         return None
 
@@ -128,6 +146,14 @@ class QboConnectionHealth(models.Model):
 class QboConnection(models.Model):
     _inherit = "qbo.connection"
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        connections = super().create(vals_list)
+        # Its health row from the start (see QboConnectionHealth.init).
+        self.env["qbo.connection.health"].sudo().create([{"connection_id": connection.id}
+                                                         for connection in connections])
+        return connections
+
     last_call_at = fields.Datetime("Last successful call", compute="_compute_health")
     last_error = fields.Text(compute="_compute_health")
     last_error_at = fields.Datetime("Last error at", compute="_compute_health")
@@ -141,12 +167,12 @@ class QboConnection(models.Model):
         # Read from the table, not the ORM cache: the rows are written by other transactions (see _qbo_update).
         self.env.cr.execute("""SELECT connection_id, last_call_at, last_error, last_error_at, failure_streak,
                                       paused_until
-                                 FROM qbo_connection_health WHERE connection_id = ANY(%s)""", [list(self.ids)])
+                                 FROM qbo_connection_health WHERE connection_id = ANY(%s)""", [self._origin.ids])
         rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         now = fields.Datetime.now()
         for connection in self:
             last_call_at, last_error, last_error_at, streak, paused_until = rows.get(
-                connection.id, (False, False, False, 0, False))
+                connection._origin.id, (False, False, False, 0, False))
             connection.last_call_at = last_call_at or False
             connection.last_error = last_error or False
             connection.last_error_at = last_error_at or False

@@ -11,10 +11,11 @@ class QboConnection(models.Model):
 
     invoice_send_policy = fields.Selection(
         [("posted", "When posted"), ("paid", "When fully paid"), ("manual", "Only on demand")],
-        string="Send customer invoices", default="posted", required=True,
+        string="Send customer invoices", default="manual", required=True,
         help="When posted: every posted customer invoice and credit note is queued for QuickBooks. When fully "
              "paid: only once it is paid (credit notes once used). Only on demand: through Send to QuickBooks "
-             "and the bulk action alone.")
+             "and the bulk action alone. A new connection starts on demand: the last step of its setup "
+             "checklist turns automatic sending on, once the mappings are done and the customers matched.")
     documents_from = fields.Date(
         "Send documents dated from",
         help="Older invoices and credit notes are never sent automatically, only through the bulk action, so "

@@ -19,27 +19,44 @@ class QboConnection(models.Model):
              "expense accounts first: a product whose account has no QuickBooks account fails with its name.")
     qbo_list_item_count = fields.Integer("QuickBooks lists", compute="_compute_qbo_mapping_counts")
     qbo_account_mapped_count = fields.Integer("Accounts mapped", compute="_compute_qbo_mapping_counts")
+    qbo_account_suggested_count = fields.Integer(
+        "Accounts to confirm", compute="_compute_qbo_mapping_counts",
+        help="Accounts with a suggested QuickBooks account (similar name, or the only one of its type) that nobody "
+             "confirmed yet.")
     qbo_account_ambiguous_count = fields.Integer("Accounts ambiguous", compute="_compute_qbo_mapping_counts")
     qbo_account_missing_count = fields.Integer("Accounts missing", compute="_compute_qbo_mapping_counts")
+    qbo_account_todo_count = fields.Integer(
+        "Accounts to map", compute="_compute_qbo_mapping_counts",
+        help="Accounts a sync can touch that have no confirmed QuickBooks account: to confirm, ambiguous or "
+             "missing.")
+    qbo_account_unneeded_count = fields.Integer(
+        "Accounts not needed yet", compute="_compute_qbo_mapping_counts",
+        help="Accounts of the chart that nothing a sync sends uses yet; they are asked for once something does.")
     qbo_tax_unmapped_count = fields.Integer("Taxes to map", compute="_compute_qbo_mapping_counts")
     qbo_journal_unmapped_count = fields.Integer("Journals to map", compute="_compute_qbo_mapping_counts")
     qbo_term_unmapped_count = fields.Integer("Terms to map", compute="_compute_qbo_mapping_counts")
 
     def _compute_qbo_mapping_counts(self):
+        ids = self._origin.ids   # the form's onchange computes on new records standing for saved ones
+
         def counts(model):
-            groups = self.env[model]._read_group([("connection_id", "in", self.ids)],
+            groups = self.env[model]._read_group([("connection_id", "in", ids)],
                                                  ["connection_id", "state"], ["__count"])
             return {(connection.id, state): count for connection, state, count in groups}
         accounts = counts("qbo.account.mapping")
         taxes, journals, terms = counts("qbo.tax.mapping"), counts("qbo.journal.mapping"), counts("qbo.term.mapping")
         items = dict((connection.id, count) for connection, count in self.env["qbo.list.item"]._read_group(
-            [("connection_id", "in", self.ids)], ["connection_id"], ["__count"]))
+            [("connection_id", "in", ids)], ["connection_id"], ["__count"]))
         for connection in self:
-            key = connection.id
+            key = connection._origin.id
             connection.qbo_list_item_count = items.get(key, 0)
             connection.qbo_account_mapped_count = accounts.get((key, "mapped"), 0)
+            connection.qbo_account_suggested_count = accounts.get((key, "suggested"), 0)
             connection.qbo_account_ambiguous_count = accounts.get((key, "ambiguous"), 0)
             connection.qbo_account_missing_count = accounts.get((key, "missing"), 0)
+            connection.qbo_account_todo_count = sum(accounts.get((key, s), 0)
+                                                    for s in ("suggested", "ambiguous", "missing"))
+            connection.qbo_account_unneeded_count = accounts.get((key, "unneeded"), 0)
             connection.qbo_tax_unmapped_count = sum(taxes.get((key, s), 0) for s in ("ambiguous", "missing"))
             connection.qbo_journal_unmapped_count = sum(journals.get((key, s), 0) for s in ("ambiguous", "missing"))
             connection.qbo_term_unmapped_count = sum(terms.get((key, s), 0) for s in ("ambiguous", "missing"))
@@ -84,15 +101,26 @@ class QboConnection(models.Model):
         self._qbo_check_manager()
         if not self.env["qbo.list.item"].sudo().search_count([("connection_id", "=", self.id)]):
             self.env["qbo.list.item"].sudo()._qbo_update_lists(self)
-        self.env["qbo.account.mapping"].sudo()._qbo_propose(self)
-        self.env["qbo.journal.mapping"].sudo()._qbo_propose(self)
-        self.env["qbo.tax.mapping"].sudo()._qbo_propose(self)
-        self.env["qbo.term.mapping"].sudo()._qbo_propose(self)
+        return self._qbo_toast(_("Mappings proposed"), self._qbo_propose_all(), "success")
+
+    def _qbo_propose_all(self):
+        """Propose every mapping, accounts first (journals follow their default accounts); say how each list
+        stands."""
+        self.ensure_one()
+        for model in ("qbo.account.mapping", "qbo.journal.mapping", "qbo.tax.mapping", "qbo.term.mapping"):
+            self.env[model].sudo()._qbo_propose(self)
         self.invalidate_recordset()
-        return self._qbo_toast(_("Mappings proposed"), _(
-            "Accounts: %(mapped)s mapped, %(ambiguous)s ambiguous, %(missing)s missing. Check the ambiguous and "
-            "missing ones in the account mapping.", mapped=self.qbo_account_mapped_count,
-            ambiguous=self.qbo_account_ambiguous_count, missing=self.qbo_account_missing_count), "success")
+        lines = [_("Accounts: %(mapped)s mapped, %(suggested)s to confirm, %(ambiguous)s ambiguous, %(missing)s "
+                   "missing (%(unneeded)s more not needed yet).", mapped=self.qbo_account_mapped_count,
+                   suggested=self.qbo_account_suggested_count, ambiguous=self.qbo_account_ambiguous_count,
+                   missing=self.qbo_account_missing_count, unneeded=self.qbo_account_unneeded_count)]
+        for model, label in (("qbo.tax.mapping", _("Taxes")), ("qbo.journal.mapping", _("Bank and cash journals")),
+                             ("qbo.term.mapping", _("Payment terms"))):
+            rows = self.env[model].sudo().search([("connection_id", "=", self.id)])
+            mapped = len(rows.filtered(lambda row: row.state == "mapped"))
+            lines.append(_("%(list)s: %(mapped)s mapped, %(todo)s to map.", list=label, mapped=mapped,
+                           todo=len(rows) - mapped))
+        return " ".join(lines)
 
     def _qbo_open_mapping(self, model, name, extra_context=None):
         self.ensure_one()
@@ -106,7 +134,9 @@ class QboConnection(models.Model):
         return action
 
     def action_qbo_open_account_mapping(self):
-        return self._qbo_open_mapping("qbo.account.mapping", _("Account mapping"))
+        # What is left to do first; "Not needed yet" and the mapped rows are a filter away.
+        return self._qbo_open_mapping("qbo.account.mapping", _("Account mapping"),
+                                      {"search_default_filter_todo": 1})
 
     def action_qbo_open_tax_mapping(self):
         return self._qbo_open_mapping("qbo.tax.mapping", _("Tax mapping"))

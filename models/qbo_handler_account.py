@@ -84,7 +84,8 @@ class QboHandlerAccount(models.AbstractModel):
 
     # ------------------------------------------------------------------ QuickBooks → Odoo
     def _qbo_import_rows(self, run, step, rows):
-        """Map each QuickBooks account to the Odoo account with its number or name, or create that account.
+        """Map each QuickBooks account to the Odoo account with its number or name; create that account only when
+        the import was asked to (``run.create_accounts``), else leave it to the account mapping.
 
         The link is an account mapping (several Odoo accounts may post to one
         QuickBooks account), marked manual so that later proposals keep it.
@@ -113,6 +114,10 @@ class QboHandlerAccount(models.AbstractModel):
             found = [account for account in found if account.id not in taken_odoo]
             if len(found) > 1:
                 step._qbo_skip(row, _("several Odoo accounts match (%s)", ", ".join(a.display_name for a in found)))
+                continue
+            if not found and not run.create_accounts:
+                # Odoo's chart stays as it is: the account mapping proposes or creates the QuickBooks side instead.
+                step._qbo_skip(row, _("no Odoo account with this number or name"), quiet=True)
                 continue
             try:
                 with self.env.cr.savepoint():

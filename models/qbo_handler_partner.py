@@ -132,10 +132,12 @@ class QboHandlerPartner(models.AbstractModel):
                 taken = Binding.search([("connection_id", "=", connection.id), ("qbo_entity", "=", job.qbo_entity),
                                         ("qbo_id", "=", row["Id"]), ("id", "!=", job.binding_id.id)], limit=1)
                 if taken:
+                    # Name the Odoo record that holds it (and link it, see the job's conflict), not the binding.
                     job._qbo_fail(code, _("QuickBooks %(entity)s “%(name)s” (Id %(id)s) already has this name and "
-                                          "is linked to %(record)s. Rename one of them and retry.",
+                                          "is linked to the Odoo record %(record)s. Rename one of them and retry.",
                                           entity=job.qbo_entity, name=name, id=row["Id"],
-                                          record=taken.display_name), "")
+                                          record=taken.record_name), "")
+                    job.conflict_binding_id = taken
                 elif connection.duplicate_name_policy == "link":
                     job._qbo_link_to(row)
                 else:

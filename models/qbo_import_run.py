@@ -36,6 +36,10 @@ class QboImportRun(models.Model):
     in_background = fields.Boolean("In the background", help="Run by the scheduled action, a page per transaction.")
     include_inactive = fields.Boolean("Inactive records included",
                                       help="Also import records made inactive in QuickBooks, as archived.")
+    create_accounts = fields.Boolean(
+        "Accounts created in Odoo",
+        help="QuickBooks accounts with no Odoo account of the same number or name were added to Odoo's chart. "
+             "Otherwise they were left for the account mapping.")
     step_ids = fields.One2many("qbo.import.run.step", "run_id", string="Steps")
     last_error = fields.Text(readonly=True)
     finished_at = fields.Datetime(readonly=True)
@@ -65,14 +69,16 @@ class QboImportRun(models.Model):
         return sorted(handlers, key=lambda handler: handler._qbo_import_sequence)
 
     @api.model
-    def _qbo_start(self, connection, include_inactive=False, in_background=False):
-        """The connection's unfinished import, or a new one: one import at a time per company."""
+    def _qbo_start(self, connection, include_inactive=False, in_background=False, create_accounts=False):
+        """The connection's unfinished import, or a new one: one import at a time per company. An unfinished
+        one goes on with the choices it was started with."""
         run = self.search([("connection_id", "=", connection.id), ("state", "=", "running")], limit=1)
         if run:
             run.write({"in_background": in_background})
             return run
         return self.create({
             "connection_id": connection.id, "include_inactive": include_inactive, "in_background": in_background,
+            "create_accounts": create_accounts,
             "step_ids": [fields.Command.create({"entity": handler._qbo_entity, "res_model": handler._qbo_model,
                                                 "name": handler._description, "sequence": position})
                          for position, handler in enumerate(self._qbo_import_steps())],

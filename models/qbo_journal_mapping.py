@@ -71,7 +71,8 @@ class QboJournalMapping(models.Model):
                                   [("type", "in", ("bank", "cash"))])
         rows = self._qbo_rows(connection, "journal_id", journals)
         accounts = {row.account_id.id: row.qbo_account_id for row in self.env["qbo.account.mapping"].search(
-            [("connection_id", "=", connection.id), ("account_id", "in", journals.default_account_id.ids)])}
+            [("connection_id", "=", connection.id), ("account_id", "in", journals.default_account_id.ids),
+             ("state", "=", "mapped")])}   # not a suggestion nobody confirmed yet
         methods = {}
         for method in self.env["qbo.list.item"].search([("connection_id", "=", connection.id),
                                                         ("list_type", "=", "payment_method")]):

@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 
 from .. import qbo
 
@@ -84,6 +85,22 @@ class QboListItem(models.Model):
             if row.list_type == "account" and row.acct_num:
                 name = "%s %s" % (row.acct_num, name)
             row.display_name = name
+
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        """The candidates a mapping proposed (context ``qbo_candidate_ids``, closest first) before the rest, so a
+        dropdown shows the likely accounts first instead of the whole chart in alphabetical order."""
+        preferred = [value for value in self.env.context.get("qbo_candidate_ids") or [] if isinstance(value, int)]
+        if not preferred:
+            return super().name_search(name, args, operator, limit)
+        first = super().name_search(name, expression.AND([args or [], [("id", "in", preferred)]]), operator, limit)
+        rank = {value: position for position, value in enumerate(preferred)}
+        first.sort(key=lambda pair: rank.get(pair[0], len(rank)))
+        if limit and len(first) >= limit:
+            return first[:limit]
+        rest = super().name_search(name, expression.AND([args or [], [("id", "not in", preferred)]]), operator,
+                                   limit - len(first) if limit else limit)
+        return first + rest
 
     # ------------------------------------------------------------------ reading QuickBooks
     @api.model

@@ -1,9 +1,12 @@
 from odoo import api, fields, models
 
-MAPPING_STATES = [("mapped", "Mapped"), ("ambiguous", "Ambiguous"), ("missing", "Missing")]
-METHODS = [("code", "By code"), ("name", "By name"), ("type", "By type"), ("rate", "By rate"),
-           ("days", "By due days"), ("account", "By default account"), ("created", "Created in QuickBooks"),
-           ("manual", "Manual")]
+# "To confirm" and "Not needed yet" are the account mapping's (qbo_account_mapping.py): a suggestion nobody
+# confirmed, and an account nothing a sync sends uses.
+MAPPING_STATES = [("mapped", "Mapped"), ("suggested", "To confirm"), ("ambiguous", "Ambiguous"),
+                  ("missing", "Missing"), ("unneeded", "Not needed yet")]
+METHODS = [("code", "By code"), ("name", "By name"), ("similar", "By similar name"), ("type", "By type"),
+           ("rate", "By rate"), ("days", "By due days"), ("account", "By default account"),
+           ("created", "Created in QuickBooks"), ("manual", "Manual")]
 # A mapping someone chose (or that we created in QuickBooks) is never replaced by a proposal.
 KEPT_METHODS = ("manual", "created")
 
@@ -21,8 +24,10 @@ class QboMappingMixin(models.AbstractModel):
     connection_id = fields.Many2one("qbo.connection", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="connection_id.company_id", store=True, index=True)
     state = fields.Selection(MAPPING_STATES, compute="_compute_state", store=True, index=True,
-                             help="Mapped: ready to sync. Ambiguous: several QuickBooks candidates; pick one. "
-                                  "Missing: no QuickBooks counterpart found; pick or create one.")
+                             help="Mapped: ready to sync. To confirm: a suggestion (similar name, or the only "
+                                  "account of its type) used by nothing until confirmed. Ambiguous: several "
+                                  "QuickBooks candidates; pick one. Missing: no QuickBooks counterpart found; pick or "
+                                  "create one. Not needed yet: nothing a sync sends uses this account.")
     method = fields.Selection(METHODS, "Found", readonly=True,
                               help="How the QuickBooks side was chosen. Manual and created mappings are never "
                                    "replaced when mappings are proposed again.")

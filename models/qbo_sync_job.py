@@ -69,22 +69,57 @@ class QboSyncJob(models.Model):
                              help="Fixed when the change is queued and reused by every retry.")
     batch_key = fields.Char("Batch request ID", index=True, copy=False,
                             help="Request ID of the batch carrying this job; a resend reuses it.")
-    next_attempt_at = fields.Datetime(copy=False)
+    next_attempt_at = fields.Datetime("Next attempt", copy=False,
+                                      help="When the change is tried again, after QuickBooks did not answer.")
     attempts = fields.Integer("Failed attempts", copy=False,
                               help="Times QuickBooks refused or did not answer this change.")
     retry_until = fields.Datetime(
-        copy=False, help="QuickBooks did not answer properly: the change is retried until then (24 hours after the "
-                         "first such fault), then marked failed.")
-    requeues = fields.Integer(copy=False, help="Times it was sent again after QuickBooks changed or lacked something.")
-    waits = fields.Integer(copy=False, help="Times it waited for what it refers to, which was sent first.")
+        "Retried until", copy=False,
+        help="QuickBooks did not answer properly: the change is retried until then (24 hours after the first such "
+             "fault), then marked failed.")
+    requeues = fields.Integer("Sent again after a fix", copy=False,
+                              help="Times it was sent again after QuickBooks changed or lacked something (a newer "
+                                   "version, a name suffix, what it refers to).")
+    waits = fields.Integer("Waited for what it refers to", copy=False,
+                           help="Times it waited for a record it refers to, which was sent first. Waiting costs no "
+                                "attempt.")
     waiting_reason = fields.Char("Waiting for", compute="_compute_waiting_reason")
-    error_code = fields.Char(copy=False)
-    error_message = fields.Text(copy=False)
-    intuit_tid = fields.Char("intuit_tid", copy=False)
+    next_step = fields.Char("What happens next", compute="_compute_waiting_reason",
+                            help="Whether the change is sent, retried by itself, or waits for a person.")
+    error_code = fields.Char("Intuit error code", copy=False, help="The code of Intuit's answer, e.g. 6240.")
+    error_message = fields.Text("Error message", copy=False, help="Intuit's message and detail, in full.")
+    error_summary = fields.Char("Error", compute="_compute_error_summary",
+                                help="The start of the error; the job's form shows it in full.")
+    intuit_tid = fields.Char("Intuit transaction id", copy=False,
+                             help="Intuit's id of the last answer (intuit_tid), to quote to Intuit's support.")
     conflict_qbo_id = fields.Char(
         "Existing QuickBooks record", copy=False,
         help="QuickBooks refused to create this record because one of the same type already has its name. "
              "“Link to it” binds the Odoo record to that QuickBooks record instead.")
+    conflict_binding_id = fields.Many2one(
+        "qbo.binding", "Already linked to", copy=False, ondelete="set null",
+        help="The Odoo record that already holds the QuickBooks record with this name.")
+    conflict_record_name = fields.Char(related="conflict_binding_id.record_name", string="Held by",
+                                       help="The Odoo record linked to the QuickBooks record with this name.")
+
+    @api.depends("record_name", "qbo_entity", "operation", "part")
+    def _compute_display_name(self):
+        # "Red Rock Diner → Customer", not "qbo.sync.job,42": what is sent, as what.
+        labels = dict(self.env["qbo.handler"]._qbo_entity_selection())
+        operations = dict(self._fields["operation"]._description_selection(self.env))
+        for job in self:
+            name = "%s → %s" % (job.record_name, labels.get(job.qbo_entity, job.qbo_entity or ""))
+            if job.part:
+                name += " (%s)" % job.part
+            if job.operation and job.operation != "push":
+                name += " · %s" % operations.get(job.operation, job.operation)
+            job.display_name = name
+
+    @api.depends("error_message")
+    def _compute_error_summary(self):
+        for job in self:
+            text = " ".join((job.error_message or "").split())
+            job.error_summary = text if len(text) <= 90 else text[:88].rsplit(" ", 1)[0] + "…"
 
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
@@ -103,22 +138,40 @@ class QboSyncJob(models.Model):
             domains.append(["&", ("res_model", "=", res_model), ("res_id", "in", found)])
         return expression.OR(domains) if domains else expression.FALSE_DOMAIN
 
-    @api.depends("state", "next_attempt_at", "connection_id.state")
+    @api.depends("state", "next_attempt_at", "retry_until", "connection_id.state", "conflict_qbo_id")
     def _compute_waiting_reason(self):
         now = fields.Datetime.now()
         for job in self:
-            reason = False
-            if job.state in ("pending", "running"):
-                paused = job.connection_id.sudo().paused_until
-                if job.connection_id.state != "connected":
-                    reason = _("%s to be connected again", job.connection_id.company_id.name)
-                elif paused:
-                    reason = _("QuickBooks to answer again (paused until %s)", fields.Datetime.to_string(paused))
-                elif job.next_attempt_at and job.next_attempt_at > now:
-                    reason = _("its next attempt")
-                else:
-                    reason = _("the next batch")
-            job.waiting_reason = reason
+            job.waiting_reason, job.next_step = job._qbo_waiting(now)
+
+    def _qbo_waiting(self, now):
+        """(what the change waits for, what becomes of it) in words. A running job's next_attempt_at is its
+        lease, not a retry; a failed one is never retried by itself."""
+        if self.state == "done":
+            return False, _("Nothing: QuickBooks has it.")
+        if self.state == "cancelled":
+            return False, _("Nothing: it was cancelled and will not be sent.")
+        if self.state == "failed":
+            if self.conflict_qbo_id:
+                return False, _("Nothing by itself: link it to the QuickBooks record that has its name, or rename "
+                                "it and retry.")
+            return False, _("Nothing by itself: fix what QuickBooks refused, then Retry.")
+        connection = self.connection_id
+        paused = connection.sudo().paused_until
+        if connection.state != "connected":
+            reason = _("%s to be connected again", connection.company_id.name)
+        elif paused:
+            reason = _("QuickBooks to answer again (paused until %s)", fields.Datetime.to_string(paused))
+        elif self.state == "pending" and self.next_attempt_at and self.next_attempt_at > now:
+            local = fields.Datetime.context_timestamp
+            text = _("Sent again by itself at %s", fields.Datetime.to_string(local(self, self.next_attempt_at)))
+            if self.retry_until:
+                text += _("; retried until %s, then marked failed",
+                          fields.Datetime.to_string(local(self, self.retry_until)))
+            return _("its next attempt"), text + "."
+        else:
+            return _("the next batch"), _("Sent with the next batch.")
+        return reason, _("Waits for %s; waiting costs no attempt.", reason)
 
     # ------------------------------------------------------------------ queueing
     @api.model
@@ -185,7 +238,7 @@ class QboSyncJob(models.Model):
         retry = self.filtered(lambda job: job.state in ("failed", "cancelled"))
         retry.write({"state": "pending", "batch_key": False, "attempts": 0, "requeues": 0, "waits": 0,
                      "next_attempt_at": False, "retry_until": False, "error_code": False, "error_message": False,
-                     "intuit_tid": False})
+                     "intuit_tid": False, "conflict_binding_id": False})
         if retry:
             self._qbo_wake_processor()
         return True
@@ -198,6 +251,13 @@ class QboSyncJob(models.Model):
         self.ensure_one()
         return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id,
                 "view_mode": "form", "target": "current"}
+
+    def action_qbo_open_conflict(self):
+        """The Odoo record that already holds the QuickBooks record this one's name belongs to."""
+        self.ensure_one()
+        if not self.conflict_binding_id:
+            raise UserError(_("No other Odoo record holds the QuickBooks record with this name."))
+        return self.conflict_binding_id.action_qbo_open_record()
 
     def action_qbo_link_existing(self):
         """Bind the record to the QuickBooks record that already had its name, instead of creating one."""
@@ -224,14 +284,14 @@ class QboSyncJob(models.Model):
         self.binding_id.write({"qbo_id": row["Id"], "sync_token": row.get("SyncToken"), "payload_hash": False,
                                "synced_at": fields.Datetime.now(), "state": "synced", "last_error": False,
                                "name_suffix": False})
-        self.write({"state": "done", "error_code": "6240", "conflict_qbo_id": False,
+        self.write({"state": "done", "error_code": "6240", "conflict_qbo_id": False, "conflict_binding_id": False,
                     "error_message": _("Linked to the QuickBooks record that already had this name (Id %s).",
                                        row["Id"])})
 
     # ------------------------------------------------------------------ outcomes
     def _qbo_done(self):
         self.write({"state": "done", "error_code": False, "error_message": False, "conflict_qbo_id": False,
-                    "retry_until": False, "next_attempt_at": False})
+                    "conflict_binding_id": False, "retry_until": False, "next_attempt_at": False})
 
     def _qbo_requeue(self, code=None, message=None):
         """Send again in a later batch (a decision was made), or fail when that keeps happening."""

@@ -190,7 +190,15 @@ class QboSyncJob(models.Model):
             report["reason"] = connection._qbo_not_connected_message()
             return report
         inline = self.with_context(qbo_max_wait=INLINE_WAIT_SECONDS, qbo_http_timeout=INLINE_HTTP_TIMEOUT)
-        inline._qbo_process(connection, jobs=jobs, report=report)
+        try:
+            with self.env.cr.savepoint():
+                inline._qbo_process(connection, jobs=jobs, report=report)
+        except psycopg2.errors.UniqueViolation as error:
+            # The worker woken by the save made the link first, before we sent anything: leave the record to it.
+            if error.diag.constraint_name != "qbo_binding_record_unique":
+                raise
+            self.env.invalidate_all()
+            report["reason"] = _("the scheduled action is sending it at this very moment")
         if jobs.filtered(lambda job: job.state in ("pending", "running")):
             self._qbo_wake_processor()
         return report

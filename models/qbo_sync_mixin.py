@@ -22,6 +22,23 @@ class QboSyncMixin(models.AbstractModel):
                                        compute_sudo=True, groups="account_quickbooks_online.group_qbo_user")
     qbo_pending_note = fields.Char("Waiting for", compute="_compute_qbo_sync_status", compute_sudo=True,
                                    groups="account_quickbooks_online.group_qbo_user")
+    qbo_conflict_job_id = fields.Many2one(
+        "qbo.sync.job", "QuickBooks name conflict", compute="_compute_qbo_sync_status", compute_sudo=True,
+        groups="account_quickbooks_online.group_qbo_user",
+        help="The refused change whose name QuickBooks already has: link to that record, or open the Odoo record "
+             "holding it.")
+    qbo_conflict_qbo_id = fields.Char(
+        "QuickBooks record with the name", compute="_compute_qbo_sync_status", compute_sudo=True,
+        groups="account_quickbooks_online.group_qbo_user",
+        help="The Id of the QuickBooks record that already has this record's name; Link to it uses it.")
+    qbo_conflict_record_name = fields.Char(
+        "Held by", compute="_compute_qbo_sync_status", compute_sudo=True,
+        groups="account_quickbooks_online.group_qbo_user",
+        help="The Odoo record already linked to the QuickBooks record with this name.")
+    qbo_names_note = fields.Char(
+        "Name in QuickBooks", compute="_compute_qbo_sync_status", compute_sudo=True,
+        groups="account_quickbooks_online.group_qbo_user",
+        help="QuickBooks holds this record under another name, e.g. with the vendor suffix.")
 
     def _qbo_sync_records(self):
         """The records bound to QuickBooks on behalf of this one."""
@@ -48,6 +65,15 @@ class QboSyncMixin(models.AbstractModel):
                                               for binding in bindings if binding.state == "error") or False
             record.qbo_pending_count = len(waiting)
             record.qbo_pending_note = waiting[:1].waiting_reason or False
+            conflict = self.env["qbo.sync.job"].search(
+                domain + [("state", "=", "failed"), "|", ("conflict_qbo_id", "!=", False),
+                          ("conflict_binding_id", "!=", False)], limit=1) if domain else self.env["qbo.sync.job"]
+            record.qbo_conflict_job_id = conflict
+            record.qbo_conflict_qbo_id = conflict.conflict_qbo_id or False
+            record.qbo_conflict_record_name = conflict.conflict_record_name or False
+            record.qbo_names_note = ", ".join(
+                self.env._("the %(entity)s “%(name)s”", name=binding.qbo_name, entity=binding.qbo_entity.lower())
+                for binding in bindings if binding.qbo_name) or False
 
     def _qbo_connection(self):
         self.ensure_one()
@@ -55,7 +81,8 @@ class QboSyncMixin(models.AbstractModel):
         connection = self.env["qbo.connection"].sudo().search([("company_id", "=", company.id)], limit=1)
         if not connection or connection.state != "connected":
             raise UserError(_("%s is not connected to QuickBooks Online. Connect it in Invoicing → Configuration → "
-                              "QuickBooks Online; changes saved meanwhile wait in the queue.", company.name))
+                              "QuickBooks Online → Connections; changes saved meanwhile wait in the queue.",
+                              company.name))
         return connection
 
     def action_qbo_sync_now(self):
@@ -84,8 +111,9 @@ class QboSyncMixin(models.AbstractModel):
         else:
             kind, title = "success", _("%s is in QuickBooks", self.display_name)
             message = _("Synced as %s.", ", ".join(sorted(set(jobs.mapped("qbo_entity")))))
+        # Never sticky: the form shows a refusal in its banner, whose Retry the toast would otherwise cover.
         return {"type": "ir.actions.client", "tag": "display_notification",
-                "params": {"title": title, "message": message, "type": kind, "sticky": kind == "danger",
+                "params": {"title": title, "message": message, "type": kind, "sticky": False,
                            "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
 
     def action_qbo_open_bindings(self):
@@ -100,6 +128,21 @@ class QboSyncMixin(models.AbstractModel):
         action = self.env["ir.actions.act_window"]._for_xml_id("account_quickbooks_online.qbo_sync_job_action")
         action.update(domain=self._qbo_bindings_domain(), context={})
         return action
+
+    def action_qbo_link_conflict(self):
+        """Link this record to the QuickBooks record that already has its name (the refused job's Link to it)."""
+        self.ensure_one()
+        job = self.qbo_conflict_job_id
+        if not job:
+            raise UserError(_("%s has no refused change to link.", self.display_name))
+        job.connection_id._qbo_check_manager()
+        job.sudo().action_qbo_link_existing()
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    def action_qbo_open_conflict(self):
+        """The Odoo record that already holds the QuickBooks record with this name."""
+        self.ensure_one()
+        return self.qbo_conflict_job_id.sudo().action_qbo_open_conflict()
 
     def action_qbo_retry_failed(self):
         """Retry every failed QuickBooks job of this record (after fixing what Intuit refused)."""

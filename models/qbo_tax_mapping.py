@@ -139,9 +139,9 @@ class QboTaxMapping(models.Model):
         unmapped = taxes.filtered(lambda tax: not (by_tax.get(tax.id) and by_tax[tax.id]._qbo_is_mapped()))
         if unmapped:
             raise UserError(_("These taxes have no QuickBooks mapping, so the document cannot be sent: %(taxes)s. "
-                              "Map them in Invoicing → Configuration → QuickBooks Tax Mapping (a tax not listed "
-                              "there yet appears when you click Propose mappings on the QuickBooks Online "
-                              "connection).",
+                              "Map them in Invoicing → Configuration → QuickBooks Online → Tax Mapping (a tax not "
+                              "listed there yet appears when you click Update lists or Propose mappings on the "
+                              "QuickBooks Online connection).",
                               taxes=", ".join(unmapped.mapped("name"))))
         return by_tax
 

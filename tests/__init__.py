@@ -6,6 +6,8 @@ from . import test_qbo_sync_engine
 from . import test_qbo_rate_bucket
 from . import test_qbo_lists
 from . import test_qbo_mappings
+from . import test_qbo_first_hour
+from . import test_qbo_first_hour_tours
 from . import test_qbo_items
 from . import test_qbo_sync_faults
 from . import test_qbo_sync_reliability

@@ -102,12 +102,17 @@ class QboHttpCase(HttpCase, LeakWatch):
             raise AssertionError("%s: tokens or secrets were logged: %s" % (cls.__name__, leaked))
 
     # ------------------------------------------------------------------ the dance
-    def consent(self, connection, user, realm_id=US_REALM, action="approve"):
-        """Click Connect as ``user``, sign in at the emulator and approve; return the callback URL."""
+    def consent(self, connection, user, realm_id=US_REALM, action="approve", mode="tab"):
+        """Click Connect as ``user``, sign in at the emulator and approve; return the callback URL.
+
+        ``mode`` is where the browser went to Intuit: "tab" (no pop-up: the callback redirects to the
+        form) or "popup" (the callback page refreshes the opener and closes).
+        """
         result = connection.with_user(user).action_qbo_connect()
-        self.assertEqual(result["type"], "ir.actions.act_url")
-        self.assertTrue(result["url"].startswith(self.emulator.url + "connect/oauth2?"))
-        form = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(result["url"]).query))
+        self.assertEqual((result["type"], result["tag"]), ("ir.actions.client", "qbo_oauth_connect"))
+        url = result["params"]["%s_url" % mode]
+        self.assertTrue(url.startswith(self.emulator.url + "connect/oauth2?"))
+        form = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
         form.update(email=DEMO_USER, password=DEMO_PASSWORD, realm_id=realm_id, action=action)
         answer = requests.post(self.emulator.url + "connect/oauth2", data=form, allow_redirects=False,
                                timeout=TIMEOUT)
@@ -274,4 +279,9 @@ class QboRealCursorsCase(TransactionCase, LeakWatch):
             for key, value in saved_params.items():
                 env["ir.config_parameter"].set_param(key, value or "")
             env.cr.execute("DELETE FROM qbo_rate_bucket WHERE realm_id = %s", [US_REALM])
+            # A fresh health row, as every connection has one (see QboConnectionHealth.init).
             env.cr.execute("DELETE FROM qbo_connection_health WHERE connection_id = %s", [connection_id])
+            env.cr.execute("""INSERT INTO qbo_connection_health (connection_id, company_id, failure_streak,
+                                                                create_date, write_date)
+                              SELECT id, company_id, 0, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                                FROM qbo_connection WHERE id = %s""", [connection_id])

@@ -19,7 +19,8 @@ class QboDocumentsCase(QboListsCase):
         super().setUp()
         self.patch_commits()
         self.us = self.connection
-        self.us.write({"push_partners": False, "documents_from": False})
+        # A new connection sends invoices only on demand until its setup is done; these tests send on post.
+        self.us.write({"push_partners": False, "documents_from": False, "invoice_send_policy": "posted"})
         self.setup_us()
 
     # ------------------------------------------------------------------ companies
@@ -57,7 +58,8 @@ class QboDocumentsCase(QboListsCase):
         self.uk.sudo().write({
             "environment": "emulator", "emulator_url": self.emulator.url, "state": "connected",
             "realm_id": UK_REALM, "access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"],
-            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1), "push_partners": False})
+            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1), "push_partners": False,
+            "invoice_send_policy": "posted"})
         self.update_lists(self.uk)
         Tax = self.env["account.tax"].with_company(company)
         self.vat20 = Tax.create({"name": "QX VAT 20%", "amount": 20, "type_tax_use": "sale", "company_id": company.id})

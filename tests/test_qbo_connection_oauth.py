@@ -22,7 +22,9 @@ class TestQboConnectionOAuth(QboHttpCase):
         self.assertTrue(location.startswith(self.base_url() + "/qbo/oauth/callback?"))
         response = self.callback(location)
         self.assertEqual(response.status_code, 303)
-        self.assertTrue(response.headers["Location"].endswith("/odoo/qbo.connection/%d" % self.connection.id))
+        # Without a pop-up the tab comes back to the form under its menu action, which gives it its breadcrumb.
+        self.assertTrue(response.headers["Location"].endswith(
+            "/odoo/action-account_quickbooks_online.qbo_connection_action/%d" % self.connection.id))
         connection = self.connection
         connection.invalidate_recordset()
         self.assertEqual(connection.state, "connected")
@@ -39,6 +41,40 @@ class TestQboConnectionOAuth(QboHttpCase):
         self.assertEqual(self.token_requests(), 1)
         self.assertTrue(any("Connected to QuickBooks Online company" in (message.body or "")
                             for message in connection.message_ids))
+
+    def test_connect_in_a_popup_refreshes_the_opener_and_closes(self):
+        result = self.connection.with_user(self.manager).action_qbo_connect()
+        popup, tab = result["params"]["popup_url"], result["params"]["tab_url"]
+        self.assertNotEqual(popup, tab)
+        response = self.callback(self.consent(self.connection, self.manager, mode="popup"))
+        self.assertEqual(response.status_code, 200)
+        self.assertIn("opener.location.reload()", response.text)
+        self.assertIn("window.close()", response.text)
+        self.assertIn('data-form-url="/odoo/action-account_quickbooks_online.qbo_connection_action/%d"'
+                      % self.connection.id, response.text)
+        self.connection.invalidate_recordset()
+        self.assertEqual(self.connection.state, "connected")
+
+    def test_only_one_of_the_two_connect_links_can_be_used(self):
+        result = self.connection.with_user(self.manager).action_qbo_connect()
+        self.assertEqual(self.callback(self.consent(self.connection, self.manager)).status_code, 303)
+        self.connection.sudo().write({"state": "not_connected", "access_token": False, "refresh_token": False,
+                                      "realm_id": False})
+        # The pop-up link of an earlier click is as dead as the tab link of this one.
+        from urllib.parse import parse_qs, quote, urlsplit
+        state = parse_qs(urlsplit(result["params"]["popup_url"]).query)["state"][0]
+        response = self.callback("/qbo/oauth/callback?code=x&realmId=%s&state=%s" % (US_REALM, quote(state)))
+        self.assertEqual(response.status_code, 403)
+        self.assert_nothing_stored()
+
+    def test_test_connection_says_what_it_proved(self):
+        self.connect()
+        result = self.connection.with_user(self.plain_user).action_qbo_test()
+        message = result["params"]["message"]
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertIn("read and write", message)
+        self.assertIn("nothing was changed", message)
+        self.assertNotIn("read access", message)
 
     def test_mismatched_country_and_currency_are_warned(self):
         self.connect(realm_id=UK_REALM)

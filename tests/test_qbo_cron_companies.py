@@ -1,4 +1,5 @@
 """Crons serve every company: one company's failure never stops the others, and the queue is shared fairly."""
+import contextlib
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -33,9 +34,18 @@ class TestQboCronCompanies(QboSyncCase):
         patcher.start()
         self.addCleanup(patcher.stop)
 
+    @contextlib.contextmanager
+    def expected_traceback(self, module):
+        """The injected bug is logged with its traceback, as a real one must be; captured here rather than
+        printed in the test log as if something had gone wrong."""
+        with self.assertLogs("odoo.addons.account_quickbooks_online.models." + module, "WARNING") as logs:
+            yield
+        self.assertTrue(any(record.exc_info for record in logs.records))
+
     def test_reading_lists_goes_on_for_the_other_companies_when_one_fails(self):
         self.failing_for(self.connection, type(self.env["qbo.list.item"]), "_qbo_update_lists")
-        self.env["qbo.connection"]._cron_qbo_update_lists()
+        with self.expected_traceback("qbo_connection"):
+            self.env["qbo.connection"]._cron_qbo_update_lists()
         self.assertTrue(self.uk.qbo_lists_updated_at)
         self.assertTrue(self.third.qbo_lists_updated_at)
         self.connection.invalidate_recordset()
@@ -47,7 +57,8 @@ class TestQboCronCompanies(QboSyncCase):
         self.env["qbo.connection.token"].search([]).write({"access_token_expires_at": False})
         self.failing_for(self.uk, type(self.env["qbo.connection"]), "_qbo_refresh")
         before = self.token_requests()
-        self.env["qbo.connection"]._cron_qbo_refresh_tokens()
+        with self.expected_traceback("qbo_connection"):
+            self.env["qbo.connection"]._cron_qbo_refresh_tokens()
         self.assertEqual(self.token_requests(), before + 2, "the US and the third company refreshed")
         self.assertIn("a bug in one company's data", self.uk.last_error)
 
@@ -56,7 +67,8 @@ class TestQboCronCompanies(QboSyncCase):
         for connection in (self.uk, self.third):
             self.Job._qbo_enqueue(connection, self.customers(2, prefix=connection.company_id.name), "Customer")
         self.failing_for(self.uk, type(self.Job), "_qbo_send")
-        self.Job._cron_qbo_process_jobs()
+        with self.expected_traceback("qbo_sync_job_processor"):
+            self.Job._cron_qbo_process_jobs()
         jobs = self.Job.search([])
         self.assertEqual(set(jobs.filtered(lambda j: j.connection_id != self.uk).mapped("state")), {"done"})
         self.assertIn("a bug in one company's data", self.uk.last_error)

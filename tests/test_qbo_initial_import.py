@@ -1,7 +1,7 @@
 """The initial import: link what Odoo has, create the rest, page by page, resumable, nothing sent back."""
 from unittest.mock import patch
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from ..wizards import qbo_initial_import
 from .common import US_REALM
@@ -214,7 +214,8 @@ class TestQboInitialImport(QboConnectedCase):
         numbered = Account.create({"name": "Our bank", "code": "QX1001", "account_type": "asset_cash"})
         self.emulator_admin.patch(US_REALM, "Account", {"AcctNum": "QX1001"}, obj_id=checking["Id"])
         named = Account.create({"name": "Advertising", "code": "QX6001", "account_type": "expense"})
-        run = self.import_now()
+        run = self.import_now(account_policy="create")
+        self.assertTrue(run.create_accounts)
         accounts = self.step(run, "Account")
         active = [row for row in self.qbo_rows("Account") if row.get("Active", True)]
         self.assertEqual(accounts.error_count, 0, accounts.log)
@@ -240,3 +241,55 @@ class TestQboInitialImport(QboConnectedCase):
         run.state = "done"
         again = self.step(self.import_now(), "Account")
         self.assertEqual((again.linked_count, again.created_count), (0, 0))
+
+    def test_by_default_accounts_are_only_mapped_and_odoo_chart_is_left_alone(self):
+        Account = self.env["account.account"].with_company(self.connection.company_id)
+        chart = Account.search_count([])
+        run = self.import_now()
+        accounts = self.step(run, "Account")
+        self.assertFalse(run.create_accounts)
+        self.assertEqual(Account.search_count([]), chart, "no QuickBooks account added to Odoo's chart")
+        self.assertEqual(accounts.created_count, 0)
+        self.assertGreater(accounts.skip_reasons.get("no Odoo account with this number or name", 0), 50)
+        # What the chart has by name is linked: Odoo's "Cost of Goods Sold" is QuickBooks' too.
+        cogs = Account.search([("name", "=", "Cost of Goods Sold")])
+        row = self.env["qbo.account.mapping"].search([("connection_id", "=", self.connection.id),
+                                                      ("account_id", "=", cogs.id)])
+        self.assertEqual((row.qbo_account_id.name, row.method), ("Cost of Goods Sold", "manual"))
+        self.assertEqual(accounts.linked_count, len(self.env["qbo.account.mapping"].search(
+            [("connection_id", "=", self.connection.id), ("note", "=", "Linked by the initial import")])))
+
+    def test_the_preview_counts_what_the_import_does_and_writes_nothing(self):
+        Partner = self.env["res.partner"].with_context(qbo_no_export=True)
+        Partner.create({"name": "Cool Cars Ltd", "email": "cool_cars@intuit.com"})
+        self.env["product.product"].create({"name": "Fountain pump", "default_code": "P461-17"})
+        Account = self.env["account.account"].with_company(self.connection.company_id)
+        def counts():
+            return tuple(self.env[model].search_count([]) for model in (
+                "res.partner", "product.product", "qbo.binding", "qbo.import.run", "qbo.account.mapping",
+                "qbo.sync.job")) + (Account.search_count([]),)
+        before = counts()
+        wizard = self.env["qbo.initial.import"].with_user(self.manager).with_context(
+            active_model="qbo.connection", active_id=self.connection.id).create({"account_policy": "create"})
+        wizard.action_preview()
+        self.assertTrue(wizard.previewed)
+        self.assertEqual(counts(), before, "the preview wrote nothing")
+        preview = {line.name: (line.to_link, line.to_create, line.to_skip, line.complete)
+                   for line in wizard.preview_line_ids}
+        self.assertEqual(list(preview), ["Accounts", "Customers", "Vendors", "Products (items)"])
+        self.assertEqual(preview["Customers"], (1, PRESET_CUSTOMERS - 1, 0, True))
+        self.assertEqual(preview["Vendors"], (0, PRESET_VENDORS, 0, True))
+        self.assertEqual(preview["Products (items)"], (1, PRESET_ITEMS - 2, 1, True))
+        self.assertIn("Category items are not products", wizard.preview_line_ids[3].reasons)
+        # Another choice clears the preview; the import then does what its preview said.
+        with Form(wizard) as form:
+            form.account_policy = "map"
+            self.assertFalse(form.previewed)
+        wizard.action_preview()
+        accounts_preview = wizard.preview_line_ids[0]
+        self.assertEqual(accounts_preview.to_create, 0)
+        wizard.action_import()
+        run = wizard.run_id.sudo()
+        for line, step in zip(wizard.preview_line_ids, run.step_ids):
+            self.assertEqual((line.to_link, line.to_create, line.to_skip, line.errors),
+                             (step.linked_count, step.created_count, step.skipped_count, step.error_count), line.name)

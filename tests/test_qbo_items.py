@@ -102,7 +102,7 @@ class TestQboItems(QboListsCase):
         failed = jobs.filtered(lambda job: job.res_id == bad.id)
         self.assertEqual(failed.state, "failed")
         self.assertIn("QX4999 QX unmapped sales", failed.error_message)
-        self.assertIn("QuickBooks Account Mapping", failed.error_message)
+        self.assertIn("QuickBooks Online → Account Mapping", failed.error_message)
         self.assertEqual(set((jobs - failed).mapped("state")), {"done"})
         self.assertEqual(self.batch_calls(), 1)
         self.assertEqual(sorted(self.items("QX item")), ["QX item 000", "QX item 002"])

@@ -43,48 +43,149 @@ class TestQboMappings(QboListsCase):
                                                "tax_group_id": group.id})
 
     # ------------------------------------------------------------------ accounts
-    def test_accounts_are_proposed_by_code_then_name_then_type(self):
+    def test_accounts_are_proposed_by_code_then_name_then_a_similar_name(self):
         by_code = self.account("1010", "Main bank QX", "asset_cash")
         by_name = self.account("QX100", "design INCOME", "income")
-        by_type = self.account("QX101", "Receivables QX", "asset_receivable")
+        similar = self.account("QX101", "Receivables QX", "asset_receivable")
         retained = self.env["account.account"].search(self.env["account.account"]._check_company_domain(
             self.company) + [("account_type", "=", "equity_unaffected")])
         ambiguous = self.account("QX103", "Some income QX", "income")
         cards = self.account("QX104", "Cards QX", "liability_credit_card")
-        missing = self.account("QX105", "Memo QX", "off_balance")
+        memo = self.account("QX105", "Memo QX", "off_balance")
         self.propose()
 
-        expected = {by_code: ("Checking", "code", "mapped"), by_name: ("Design income", "name", "mapped"),
-                    by_type: ("Accounts Receivable (A/R)", "type", "mapped"),
-                    retained: ("Retained Earnings", "type", "mapped"),
-                    ambiguous: (False, False, "ambiguous"), cards: (False, False, "ambiguous"),
-                    missing: (False, False, "missing")}
-        for account, (qbo_name, method, state) in expected.items():
+        # Number and exact name are mappings; a similar name is a suggestion; an account nothing a sync sends uses
+        # is not asked for.
+        expected = {by_code: ("Checking", "code", "mapped", 100), by_name: ("Design income", "name", "mapped", 95),
+                    similar: ("Accounts Receivable (A/R)", "similar", "suggested", 73),
+                    retained: (False, False, "unneeded", 0), ambiguous: (False, False, "ambiguous", 0),
+                    cards: (False, False, "ambiguous", 0), memo: (False, False, "unneeded", 0)}
+        for account, (qbo_name, method, state, confidence) in expected.items():
             row = self.mapping(account)
-            self.assertEqual((row.qbo_account_id.name or False, row.method, row.state), (qbo_name, method, state),
-                             account.name)
+            self.assertEqual((row.qbo_account_id.name or False, row.method, row.state, row.confidence),
+                             (qbo_name, method, state, confidence), account.name)
+        self.assertEqual((self.mapping(by_code).note, self.mapping(by_name).note), ("Same number, 1010", "Same name"))
+        self.assertIn("Name close to “Accounts Receivable (A/R)”", self.mapping(similar).note)
+        # An ambiguous row counts every account of its type and names (and offers first) the closest ones.
         self.assertEqual(self.mapping(cards).candidate_count, 2)
-        self.assertIn("Credit Card", self.mapping(cards).note)
+        self.assertEqual(self.mapping(cards).candidate_ids.mapped("name"), ["Visa Business Card"])
+        self.assertIn("2 QuickBooks Credit Card accounts; the closest names: Visa Business Card",
+                      self.mapping(cards).note)
+        self.assertIn("Design income", self.mapping(ambiguous).candidate_ids.mapped("name"))
+        self.assertFalse(self.mapping(memo).needed)
+        self.assertTrue(self.mapping(by_code).needed)
+        self.assertEqual(self.mapping(by_code).need_reason, "a bank or cash account")
 
-        company_accounts = self.env["account.account"].search(
-            self.env["account.account"]._check_company_domain(self.company))
         rows = self.Mapping.search([("connection_id", "=", self.connection.id)])
-        self.assertEqual(len(rows), len(company_accounts))
         self.connection.invalidate_recordset()
-        self.assertEqual(self.connection.qbo_account_mapped_count, len(rows.filtered(lambda r: r.state == "mapped")))
-        self.assertEqual(self.connection.qbo_account_ambiguous_count,
-                         len(rows.filtered(lambda r: r.state == "ambiguous")))
-        self.assertEqual(self.connection.qbo_account_missing_count, len(rows.filtered(lambda r: r.state == "missing")))
+        count = lambda *states: len(rows.filtered(lambda r: r.state in states))  # noqa: E731
+        self.assertEqual(self.connection.qbo_account_mapped_count, count("mapped"))
+        self.assertEqual(self.connection.qbo_account_suggested_count, count("suggested"))
+        self.assertEqual(self.connection.qbo_account_todo_count, count("suggested", "ambiguous", "missing"))
+        self.assertEqual(self.connection.qbo_account_unneeded_count, count("unneeded"))
         self.assertEqual(self.connection._qbo_account_ref(by_code),
                          {"value": self.qbo_account(US_REALM, "Checking")["Id"], "name": "Checking"})
-        with self.assertRaisesRegex(UserError, "Some income QX.*QuickBooks Account Mapping"):
+        with self.assertRaisesRegex(UserError, "Some income QX.*Account Mapping"):
             self.connection._qbo_account_ref(ambiguous)
+        with self.assertRaisesRegex(UserError, "Receivables QX.*suggested.*Accounts Receivable.*confirmed"):
+            self.connection._qbo_account_ref(similar)
         # A QuickBooks account made inactive since is refused by name before QuickBooks would refuse it.
         self.mapping(ambiguous).write({"qbo_account_id": self.qbo_row("account", "Services").id})
         self.emulator_admin.patch(US_REALM, "Account", {"Active": False}, self.qbo_account(US_REALM, "Services")["Id"])
         self.env["qbo.list.item"]._qbo_update_lists(self.connection)
         with self.assertRaisesRegex(UserError, "Some income QX.*Services.*inactive"):
             self.connection._qbo_account_ref(ambiguous)
+
+    def test_the_demo_chart_asks_only_for_what_a_sync_touches(self):
+        """The generic chart Odoo gives a new US company (the demo's): few rows to decide, each with its reason."""
+        self.propose()
+        Account = self.env["account.account"]
+        chart = {account.code: self.mapping(account) for account in Account.search(
+            Account._check_company_domain(self.company))}
+        self.assertEqual((chart["101401"].qbo_account_id.name, chart["101401"].state, chart["101401"].method),
+                         ("Checking", "suggested", "similar"), "Bank → Checking among the Bank accounts")
+        self.assertEqual(chart["101501"].state, "ambiguous", "Cash: Checking or Savings, nothing decides")
+        self.assertEqual(set(chart["101501"].candidate_ids.mapped("name")), {"Checking", "Savings"})
+        self.assertEqual((chart["500000"].qbo_account_id.name, chart["500000"].state), ("Cost of Goods Sold", "mapped"))
+        self.assertEqual((chart["400000"].qbo_account_id.name, chart["400000"].state),
+                         ("Sales of Product Income", "suggested"))
+        self.assertEqual((chart["620000"].qbo_account_id.name, chart["620000"].state), ("Bank Charges", "suggested"))
+        self.assertEqual(chart["121000"].qbo_account_id.name, "Accounts Receivable (A/R)")
+        # The rest of the chart is not needed yet, never guessed by type: no "Non-current assets → Security Deposits".
+        for code in ("191000", "151000", "301000", "999999", "101402", "110100"):
+            self.assertEqual((chart[code].state, chart[code].qbo_account_id), ("unneeded", self.env["qbo.list.item"]),
+                             code)
+        # The tax accounts are asked for because the taxes post to them.
+        self.assertTrue(chart["251000"].needed)
+        self.assertIn("tax", chart["251000"].need_reason)
+        self.assertFalse([row for row in chart.values() if row.state == "mapped" and row.method in ("similar", "type")])
+        # The tax account is offered QuickBooks' tax accounts first.
+        self.assertEqual(set(chart["251000"].candidate_ids.mapped("name")),
+                         {"Board of Equalization Payable", "Arizona Dept. of Revenue Payable"})
+        self.assertEqual((chart["612000"].qbo_account_id.name, chart["612000"].state), ("Rent or Lease", "suggested"))
+        # 51 accounts: what is left ambiguous has nothing in QuickBooks that decides (Cash: Checking or Savings?
+        # Foreign exchange gains, cash differences...), and each names its candidates.
+        ambiguous = [row for row in chart.values() if row.state == "ambiguous"]
+        self.assertLessEqual(len(ambiguous), 14, [row.account_id.display_name for row in ambiguous])
+        for row in ambiguous:
+            self.assertTrue(row.candidate_ids, row.account_id.display_name)
+
+    def test_a_weak_guess_is_a_suggestion_confirmed_in_bulk_and_kept(self):
+        deposits = self.account("QX190", "QX Deposits paid", "asset_non_current")
+        self.env["product.template"].with_company(self.company).create(
+            {"name": "QX deposit", "property_account_expense_id": deposits.id})
+        self.propose()
+        row = self.mapping(deposits)
+        self.assertEqual((row.qbo_account_id.name, row.method, row.state, row.confidence, row.needed),
+                         ("Security Deposits", "type", "suggested", 30, True))
+        self.assertIn("product", row.need_reason)
+        with self.assertRaisesRegex(UserError, "suggested"):
+            self.connection._qbo_account_ref(deposits)
+        bank = self.mapping(self.env["account.account"].search(
+            self.env["account.account"]._check_company_domain(self.company) + [("code", "=", "101401")]))
+        rows = row | bank | self.mapping(self.account("QX191", "QX nothing", "income"))
+        with self.assertRaises(Exception):
+            rows.with_user(self.plain_user).action_qbo_confirm_suggestions()
+        result = rows.with_user(self.manager).action_qbo_confirm_suggestions()
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertIn("2 suggestion(s) confirmed", result["params"]["message"])
+        self.assertEqual((row.state, bank.state), ("mapped", "mapped"))
+        self.assertEqual(self.connection._qbo_account_ref(deposits)["name"], "Security Deposits")
+        self.propose()
+        self.assertEqual((row.qbo_account_id.name, row.state, bank.qbo_account_id.name, bank.state),
+                         ("Security Deposits", "mapped", "Checking", "mapped"), "a confirmed suggestion is kept")
+
+    def test_mapping_an_account_by_hand_updates_its_journals_at_once(self):
+        self.propose()
+        Journal = self.env["qbo.journal.mapping"]
+        bank_journal = self.env["account.journal"].search(
+            self.env["account.journal"]._check_company_domain(self.company) + [("type", "=", "bank")], limit=1)
+        journal_row = Journal.search([("connection_id", "=", self.connection.id),
+                                      ("journal_id", "=", bank_journal.id)])
+        account_row = self.mapping(bank_journal.default_account_id)
+        self.assertEqual(account_row.state, "suggested")
+        self.assertEqual(journal_row.state, "missing", "a suggestion nobody confirmed maps no journal")
+        self.connection.invalidate_recordset()
+        before = self.connection.qbo_journal_unmapped_count
+        account_row.write({"qbo_account_id": self.qbo_row("account", "Savings").id})
+        self.assertEqual((account_row.state, account_row.method), ("mapped", "manual"))
+        self.assertEqual((journal_row.qbo_account_id.name, journal_row.state), ("Savings", "mapped"))
+        self.connection.invalidate_recordset()
+        self.assertEqual(self.connection.qbo_journal_unmapped_count, before - 1)
+
+    def test_the_dropdown_offers_the_candidates_first(self):
+        self.propose()
+        cash = self.mapping(self.env["account.account"].search(
+            self.env["account.account"]._check_company_domain(self.company) + [("code", "=", "101501")]))
+        domain = [("connection_id", "=", self.connection.id), ("list_type", "=", "account")]
+        Item = self.env["qbo.list.item"]
+        plain = Item.name_search("", domain, limit=5)
+        offered = Item.with_context(qbo_candidate_ids=cash.candidate_ids.ids).name_search("", domain, limit=5)
+        self.assertEqual(len(offered), 5)
+        self.assertEqual({name for _id, name in offered[:2]}, {"1010 Checking", "1020 Savings"})
+        self.assertNotEqual(plain[:2], offered[:2])
+        self.assertEqual(len(Item.with_context(qbo_candidate_ids=cash.candidate_ids.ids).name_search(
+            "Savings", domain)), 1)
 
     def test_a_manual_mapping_is_kept_when_proposing_again(self):
         chosen = self.account("QX200", "Consulting QX", "income")
@@ -129,7 +230,7 @@ class TestQboMappings(QboListsCase):
             row = self.mapping(account)
             self.assertEqual((row.state, row.method), ("mapped", "created"))
             self.assertEqual(row.qbo_account_id.qbo_id, created[account.code]["Id"])
-        self.assertEqual(self.mapping(off_balance).state, "missing")
+        self.assertEqual(self.mapping(off_balance).state, "unneeded")
         self.assertIn("Memo QX", self.mapping(off_balance).error_message)
         # Proposing again keeps what was created.
         self.propose()
@@ -265,6 +366,9 @@ class TestQboMappings(QboListsCase):
     def test_propose_button_and_views_open(self):
         result = self.connection.with_user(self.manager).action_qbo_propose_mappings()
         self.assertEqual(result["params"]["type"], "success")
+        for list_name in ("Accounts:", "to confirm", "not needed yet", "Taxes:", "Bank and cash journals:",
+                          "Payment terms:"):
+            self.assertIn(list_name, result["params"]["message"])
         for action in ("action_qbo_open_lists", "action_qbo_open_account_mapping", "action_qbo_open_tax_mapping",
                        "action_qbo_open_journal_mapping", "action_qbo_open_term_mapping"):
             opened = getattr(self.connection, action)()
@@ -276,6 +380,6 @@ class TestQboMappings(QboListsCase):
             self.connection.with_user(self.plain_user).action_qbo_propose_mappings()
         arch = self.env["qbo.connection"].get_view(
             self.env.ref("account_quickbooks_online.qbo_connection_view_form").id)["arch"]
-        for name in ("action_qbo_update_lists", "action_qbo_propose_mappings", "action_qbo_open_account_mapping",
-                     "qbo_account_ambiguous_count", "qbo_book_close_date", "push_products"):
+        for name in ("action_qbo_setup_lists", "action_qbo_propose_mappings", "action_qbo_open_account_mapping",
+                     "qbo_account_todo_count", "qbo_account_ambiguous_count", "qbo_book_close_date", "push_products"):
             self.assertIn(name, arch)

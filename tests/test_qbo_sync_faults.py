@@ -58,7 +58,14 @@ class TestQboSyncFaults(QboSyncCase):
         self.process()
         job = self.jobs_of(second)
         self.assertEqual(job.state, "failed")
-        self.assertIn("is linked to %s" % first.display_name, job.error_message)
+        # The refusal names the Odoo record holding the QuickBooks customer, and links to it.
+        self.assertIn("is linked to the Odoo record %s." % first.display_name, job.error_message)
+        self.assertEqual(job.conflict_binding_id, self.binding_of(first))
+        self.assertEqual(job.display_name, "%s → Customer" % second.display_name)
+        self.assertEqual(job.action_qbo_open_conflict()["res_id"], first.id)
+        self.assertEqual(second.qbo_conflict_record_name, first.display_name)
+        self.assertEqual(second.action_qbo_open_conflict()["res_id"], first.id)
+        self.assertIn("Nothing by itself", job.next_step)
 
     def test_a_vendor_whose_name_a_customer_has_gets_the_connection_suffix(self):
         both = self.env["res.partner"].create({"name": "Both Ways Ltd", "customer_rank": 1, "supplier_rank": 1})
@@ -71,6 +78,10 @@ class TestQboSyncFaults(QboSyncCase):
         self.assertEqual([v["DisplayName"] for v in self.qbo_objects("Vendor", AMY)], [AMY + " (Vendor)"])
         binding = self.binding_of(vendor_only, "Vendor")
         self.assertEqual(binding.name_suffix, " (Vendor)")
+        # Its link and its form say the name QuickBooks holds.
+        self.assertEqual(binding.qbo_name, AMY + " (Vendor)")
+        self.assertEqual(vendor_only.qbo_names_note, "the vendor “%s (Vendor)”" % AMY)
+        self.assertFalse(self.binding_of(both, "Customer").qbo_name)
         # Later updates keep the suffixed name instead of colliding again.
         vendor_only.write({"phone": "555-0120"})
         self.process()

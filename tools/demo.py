@@ -6,8 +6,12 @@
 3. Links the checkout into .demo/addons/account_quickbooks_online.
 4. (Re)creates the database (DEMO_DB, default qbo_demo) with Odoo's demo data and the addon.
 5. Starts the emulator (EMULATOR_PORT, default 8765) in the background.
-6. Points the addon at the emulator, through ``odoo shell``.
-7. Serves Odoo on http://127.0.0.1:DEMO_PORT (default 8069) until Ctrl-C, which stops both.
+6. Points the addon at the emulator, through ``odoo shell``, and keeps Odoo's own calls out off in the demo
+   database: partner autocomplete uninstalled, the publisher warranty ("Update Notification") scheduled
+   action disabled, the IAP services (SMS, snail mail, enrichment) pointed at a closed port on this machine.
+7. Serves Odoo on http://127.0.0.1:DEMO_PORT (default 8069) until Ctrl-C, which stops both. Every Odoo
+   process runs with its HTTP(S) proxy set to that closed port (loopback excepted), so whatever Odoo would
+   still fetch by itself (a Gravatar picture for an email typed on a contact, a link preview) fails here.
 """
 import importlib.metadata
 import os
@@ -28,6 +32,8 @@ EMULATOR_PORT = int(os.environ.get("EMULATOR_PORT", "8765"))
 ODOO_URL = "http://127.0.0.1:%d" % PORT
 EMULATOR_URL = "http://127.0.0.1:%d/" % EMULATOR_PORT
 DEMO_DIR = os.path.join(ROOT, ".demo")
+# The discard port: nothing listens on it, so a call sent there fails at once, on this machine.
+CLOSED = "http://127.0.0.1:9"
 
 CONFIGURE = """
 company = env.ref("base.main_company")
@@ -41,9 +47,22 @@ params.set_param("account_quickbooks_online.client_id", %(client_id)r)
 params.set_param("account_quickbooks_online.client_secret", %(client_secret)r)
 env["qbo.connection"]._qbo_ensure_for_companies()
 env["qbo.connection"].search([]).write({"environment": "emulator", "emulator_url": %(emulator_url)r})
+# Odoo's own calls out stay off: the IAP services (SMS, snail mail, enrichment, autocomplete) go to a closed
+# local port, and the weekly publisher warranty call ("Update Notification") does not run.
+for key in ("iap.endpoint", "iap.partner_autocomplete.endpoint", "enrich.endpoint", "sms.endpoint",
+            "snailmail.endpoint"):
+    params.set_param(key, %(closed)r)
+warranty = env.ref("mail.ir_cron_module_update_notification", raise_if_not_found=False)
+if warranty:
+    warranty.active = False
 env.cr.commit()
 print("Configured: %%s (%%s, %%s) and %%d QuickBooks connection(s) point at the emulator"
       %% (company.name, company.country_id.code, company.currency_id.name, env["qbo.connection"].search_count([])))
+# Partner autocomplete looks company names up from the browser (clearbit.com) and the server (IAP): uninstalled.
+autocomplete = env["ir.module.module"].search([("name", "=", "partner_autocomplete"), ("state", "=", "installed")])
+if autocomplete:
+    autocomplete.button_immediate_uninstall()
+    print("Uninstalled partner_autocomplete: the demo calls nothing beyond this machine")
 """
 
 
@@ -111,6 +130,10 @@ def main():
     options = ["-d", DB, "--db-filter", "^%s$" % re.escape(DB), "--addons-path", ",".join(addons + [addons_dir]),
                "--data-dir", os.path.join(DEMO_DIR, "data")]
     env = dict(os.environ, OAUTHLIB_INSECURE_TRANSPORT="1")   # the emulator speaks plain http on loopback
+    # Whatever Odoo fetches by itself from the internet goes to the closed port; the emulator (loopback) does not.
+    for variable in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        env[variable] = CLOSED
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost,::1"
 
     recreate_database()
     say("creating database %s with Odoo's demo data and %s (a few minutes)" % (DB, MODULE))
@@ -135,15 +158,15 @@ def main():
 
         say("pointing the addon at the emulator")
         script = CONFIGURE % {"odoo_url": ODOO_URL, "client_id": DEMO_CLIENT_ID, "client_secret": DEMO_CLIENT_SECRET,
-                              "emulator_url": EMULATOR_URL}
+                              "emulator_url": EMULATOR_URL, "closed": CLOSED}
         if subprocess.run(odoo + ["shell"] + options + ["--no-http", "--log-level", "warn"], input=script, text=True,
                           env=env).returncode:
             fail("configuring the addon through odoo shell failed: see the log above")
 
         print("""
   Odoo:      %(odoo)s   login admin / admin   (database %(db)s)
-  Connect:   Settings > General Settings > Integrations > QuickBooks Online > Connect
-             or Invoicing (Accounting) > Configuration > QuickBooks Online > YourCompany > Connect
+  Connect:   Invoicing (Accounting) > Configuration > QuickBooks Online > Connections > YourCompany > Connect
+             or Settings > General Settings > Integrations > QuickBooks Online > Connect
   Intuit:    the emulator's sign-in page opens: %(user)s / %(password)s, pick
              Craig's Design and Landscaping Services (US), click Connect
   Emulator:  %(emulator)s   Ctrl-C stops Odoo and the emulator

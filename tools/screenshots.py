@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""Click through Connect in headless Chromium against a fresh `make demo`, and take screenshots.
+"""Click through the first hour in headless Chromium against a fresh `make demo`, and take screenshots.
 
 Logs into Odoo, shows Settings → Integrations, opens Invoicing (Accounting) →
-Configuration → QuickBooks Online and the company's connection, clicks Connect,
-signs in on the emulator's Intuit page in the window that opens, picks the US
-company, checks that Odoo shows the connection as Connected, and clicks Test on
-the Settings card. Then it sends partners with Sync now (one QuickBooks refuses,
-its name being taken), and shows the refusal banner, the Sync Queue, the
-Customers links and the proposed account mapping. Drives Chromium through the
-DevTools protocol with websocket-client (which Odoo's own browser tests use);
-nothing leaves localhost.
+Configuration → QuickBooks Online → Connections and the company's connection,
+clicks Connect, signs in on the emulator's Intuit page in the pop-up that opens,
+picks the US company, checks that the pop-up closes and the opening tab shows
+the connection Connected, and clicks Test on the Settings card. Then it follows
+the setup checklist: Update lists, the account mapping it proposes (and a bulk
+confirm of the suggestions), partners sent with Sync now (one QuickBooks refuses,
+its name being taken; a vendor gets the vendor suffix), the refusal banner, the
+Sync Queue and the refused job, the Customers and Vendors links, and the
+import's preview. Drives Chromium through the DevTools protocol with
+websocket-client (which Odoo's own browser tests use); nothing leaves localhost.
 Exits non-zero, saying which step did not happen. The connection must not be
 connected yet.
 
@@ -242,26 +244,34 @@ def run(args):
         block = show_integrations(odoo, "integrations_settings_not_connected.png")
         check("Not connected" in block, "Settings: no Not connected card:\n" + block)
 
-        # Invoicing (Accounting in Enterprise) → Configuration → QuickBooks Online, through the menus.
+        # Invoicing (Accounting in Enterprise) → Configuration → QuickBooks Online → Connections, through the menus.
         odoo.click(".o_navbar_apps_menu .dropdown-toggle", "the apps menu")
         odoo.click("a.o_app[data-menu-xmlid='account.menu_finance']", "the Invoicing app")
         odoo.click(".o_menu_sections [data-menu-xmlid='account.menu_finance_configuration']", "the Configuration menu")
-        odoo.click("a[data-menu-xmlid='account_quickbooks_online.qbo_connection_menu']",
-                   "the QuickBooks Online menu item")
+        odoo.wait("document.querySelector(\"[data-menu-xmlid='account_quickbooks_online.qbo_connection_menu']\")",
+                  "the QuickBooks Online section of Configuration")
+        odoo.js("document.querySelectorAll('.o-dropdown--menu').forEach(menu => menu.scrollTop = menu.scrollHeight)")
+        time.sleep(0.5)
+        odoo.screenshot(shot("configuration_menu.png"))
+        odoo.click("a[data-menu-xmlid='account_quickbooks_online.qbo_connection_menu']", "the Connections menu item")
         odoo.wait("document.querySelector('.o_qbo_connection_kanban .o_kanban_record')", "the connections kanban")
         odoo.odoo_idle()
         odoo.screenshot(shot("connections_kanban.png"))
 
         odoo.click(".o_qbo_connection_kanban .o_kanban_record .fw-bold", "a connection card")
-        odoo.wait("document.querySelector('.o_form_view button[name=action_qbo_connect]')", "the connection form")
+        connect = ".o_form_view div[name=setup_connect] button.btn-primary[name=action_qbo_connect]"
+        odoo.wait("document.querySelector(%s)" % json.dumps(connect), "the setup checklist with Connect highlighted")
         odoo.odoo_idle()
         odoo.screenshot(shot("connection_form.png"))
+        form_url = odoo.js("location.href")
 
         known = browser.page_ids()
-        odoo.click(".o_form_view button[name=action_qbo_connect]", "Connect")
-        intuit = browser.page(browser.new_window(known))
+        odoo.click(connect, "Connect")
+        popup_id = browser.new_window(known)
+        intuit = browser.page(popup_id)
         intuit.wait("document.querySelector('form input[name=email]')", "the emulator's consent page")
         check("/connect/oauth2" in intuit.js("location.href"), "Connect did not open the emulator's consent page")
+        check(odoo.js("location.href") == form_url, "the page that opened the pop-up went elsewhere")
         time.sleep(0.5)
         intuit.screenshot(shot("emulator_consent.png"))
         intuit.type("input[name=email]", args.qbo_user)
@@ -269,25 +279,32 @@ def run(args):
         intuit.click("input[name=realm_id][value='%s']" % US_REALM, "the US company")
         intuit.click("button.primary[value=approve]", "the emulator's Connect button")
 
-        intuit.wait("location.pathname.startsWith('/odoo/qbo.connection/') && "
-                    "document.querySelector('.o_form_view .o_field_widget[name=realm_id]')",
-                    "Odoo's connection form after the callback")
-        intuit.odoo_idle()
-        form = intuit.js(text_of(".o_form_view .o_form_sheet"))
+        # The pop-up closes itself and the tab that opened it reloads, Connected, with its breadcrumb.
+        deadline = time.time() + 60
+        while popup_id in browser.page_ids() and time.time() < deadline:
+            time.sleep(0.2)
+        check(popup_id not in browser.page_ids(), "the Connect pop-up did not close itself")
+        odoo.wait("document.querySelector('.o_form_view div[name=setup_lists] button.btn-primary')",
+                  "the opening tab reloaded with Update lists as the next step")
+        odoo.odoo_idle()
+        form = odoo.js(text_of(".o_form_view .o_form_sheet"))
         for expected in ("Connected", US_COMPANY, US_REALM):
             check(expected in form, "the connection form does not show %r:\n%s" % (expected, form))
-        intuit.screenshot(shot("connection_connected.png"))
-        print("connected: %s, realm %s" % (US_COMPANY, US_REALM), flush=True)
+        check("QuickBooks Online" in odoo.js(text_of(".o_breadcrumb")), "the form lost its breadcrumb")
+        odoo.screenshot(shot("connection_connected.png"))
+        print("connected in the opening tab: %s, realm %s; the pop-up closed" % (US_COMPANY, US_REALM), flush=True)
 
-        block = show_integrations(intuit, "integrations_settings.png")
+        block = show_integrations(odoo, "integrations_settings.png")
         check("Connected" in block and US_COMPANY in block, "Settings: no Connected card:\n" + block)
 
-        # The card's Test button works from the Settings page too.
-        intuit.click("#qbo_setting button[name=action_qbo_test]", "the Test button in Settings")
-        toast = intuit.wait(text_of(".o_notification"), "the Test notification")
-        check("QuickBooks Online works" in toast, "Test from Settings said: " + toast)
+        # The card's Test button works from the Settings page too, and says what it proved.
+        odoo.click("#qbo_setting button[name=action_qbo_test]", "the Test button in Settings")
+        toast = wait_toast(odoo, "QuickBooks Online works", "the Test notification")
+        check("read and write" in toast, "Test from Settings said: " + toast)
         print("Test from Settings: %s" % " ".join(toast.split()), flush=True)
-        show_sync(intuit, args, shot)
+        show_setup(odoo, args, shot, form_url)
+        show_sync(odoo, args, shot)
+        show_import(odoo, args, shot, form_url)
     finally:
         browser.close()
 
@@ -302,19 +319,66 @@ def rpc(page, model, method, args, kwargs=None):
     return answer["result"]
 
 
+def wait_toast(page, needle, what):
+    """The text of the notifications once one says ``needle`` (Odoo's own "page is out of date" may be there too)."""
+    return page.wait("(t => t.includes(%s) && t)(%s)" % (json.dumps(needle), text_of(".o_notification")), what)
+
+
+def close_notifications(page):
+    page.js("document.querySelectorAll('.o_notification .o_notification_close').forEach(b => b.click())")
+    time.sleep(0.3)
+
+
+def show_setup(page, args, shot, form_url):
+    """The checklist's Update lists, the account mapping it proposes, and the suggestions confirmed in bulk."""
+    page.goto(form_url)
+    # Primary, or secondary when the daily "read lists" scheduled action was quicker: it proposes either way.
+    page.click(".o_form_view div[name=setup_lists] button[name=action_qbo_setup_lists]", "Update lists")
+    toast = wait_toast(page, "Accounts:", "the Update lists notification")
+    check("Payment terms:" in toast, "Update lists said: " + toast)
+    page.wait("document.querySelector('.o_form_view div[name=setup_mappings] button.btn-primary')",
+              "Review mappings as the next step")
+    page.odoo_idle()
+    close_notifications(page)
+    page.screenshot(shot("setup_checklist.png"))
+    print("Update lists: %s" % " ".join(toast.split())[:200], flush=True)
+
+    page.click(".o_form_view div[name=setup_mappings] button.btn-primary[name=action_qbo_review_mappings]",
+               "Review mappings")
+    page.wait("document.querySelector('.o_list_view .o_data_row [name=state]')", "the accounts to map")
+    page.odoo_idle()
+    rows = page.js(text_of(".o_list_view .o_data_row"))
+    check("To confirm" in rows and "Ambiguous" in rows, "the account mapping shows no suggestion:\n" + rows)
+    page.screenshot(shot("account_mapping.png"))
+    page.js("""[...document.querySelectorAll('.o_list_view .o_data_row')]
+        .filter(row => row.querySelector('[name=state]').innerText.includes('To confirm'))
+        .forEach(row => row.querySelector('.o_list_record_selector input').click())""")
+    page.click(".o_control_panel button[name=action_qbo_confirm_suggestions]", "Confirm suggestions")
+    toast = wait_toast(page, "confirmed", "the confirmation of the suggestions")
+    print("Confirm suggestions: %s" % " ".join(toast.split())[:160], flush=True)
+
+
 def show_sync(page, args, shot):
-    """A partner QuickBooks refuses, the Sync Queue offering the link, the Customers links, the account mapping."""
+    """A partner QuickBooks refuses, the Sync Queue offering the link, the refused job, the Customers and Vendors
+    links (a vendor under the vendor suffix)."""
     partners = rpc(page, "res.partner", "create", [[
         {"name": "Amy's Bird Sanctuary", "customer_rank": 1, "email": "amy@example.com", "is_company": True},
         {"name": "Blue Heron Outfitters", "customer_rank": 1, "email": "heron@example.com", "is_company": True},
-        {"name": "Cedar Lane Nursery", "supplier_rank": 1, "email": "cedar@example.com", "is_company": True}]])
+        {"name": "Cedar Lane Nursery", "supplier_rank": 1, "email": "cedar@example.com", "is_company": True},
+        {"name": "Cool Cars", "supplier_rank": 1, "email": "cars@example.com", "is_company": True}]])
     for partner_id in partners[1:]:
         rpc(page, "res.partner", "action_qbo_sync_now", [[partner_id]])
+    # Saving them woke the scheduled action: let it finish with Amy's first, as a person reading the form would.
+    deadline = time.time() + 60
+    while time.time() < deadline and rpc(page, "qbo.sync.job", "search_count", [[
+            ("res_model", "=", "res.partner"), ("res_id", "=", partners[0]), ("state", "in", ["pending", "running"])]]):
+        time.sleep(1)
     page.goto("%s/odoo/res.partner/%d" % (args.url, partners[0]))
     page.click(".o_form_view button[name=action_qbo_sync_now]", "Sync to QuickBooks on the partner")
-    toast = page.wait(text_of(".o_notification"), "the Sync now notification")
-    check("refused" in toast, "Sync now said: " + toast)
+    toast = wait_toast(page, "refused", "the Sync now notification")
     page.wait("document.querySelector('.o_form_view .alert-danger [name=qbo_sync_error]')", "the refusal banner")
+    page.wait("document.querySelector('.o_form_view .alert-danger button[name=action_qbo_link_conflict]')",
+              "Link to it in the refusal banner")
     page.odoo_idle()
     page.screenshot(shot("partner_refused.png"))
     print("Sync now refused as expected: %s" % " ".join(toast.split())[:160], flush=True)
@@ -324,18 +388,42 @@ def show_sync(page, args, shot):
               "the failed job with Link to it in the Sync Queue")
     page.odoo_idle()
     page.screenshot(shot("sync_queue.png"))
+    page.click(".o_list_view .o_data_row:has(button[name=action_qbo_link_existing]) td[name=record_name]",
+               "the refused job")
+    page.wait("document.querySelector('.o_form_view .oe_title') && "
+              "document.querySelector('.o_form_view .oe_title').innerText.includes('→ Customer')",
+              "the job's form, titled by its record and type")
+    page.odoo_idle()
+    page.screenshot(shot("sync_job.png"))
 
     page.goto(args.url + "/odoo/action-account_quickbooks_online.qbo_binding_action_customers")
     page.wait("document.querySelector('.o_list_view .o_data_row')", "the Customers links")
     page.odoo_idle()
     page.screenshot(shot("customer_links.png"))
-
-    connection = rpc(page, "qbo.connection", "search", [[]], {"limit": 1})
-    rpc(page, "qbo.connection", "action_qbo_propose_mappings", [connection])
-    page.goto(args.url + "/odoo/action-account_quickbooks_online.qbo_account_mapping_action")
-    page.wait("document.querySelector('.o_list_view .o_data_row')", "the account mapping")
+    page.goto(args.url + "/odoo/action-account_quickbooks_online.qbo_binding_action_vendors")
+    page.wait("[...document.querySelectorAll('.o_list_view .o_data_row')].some(r => r.innerText.includes('(Vendor)'))",
+              "the Vendors links, one under its QuickBooks name")
     page.odoo_idle()
-    page.screenshot(shot("account_mapping.png"))
+    page.screenshot(shot("vendor_links.png"))
+
+
+def show_import(page, args, shot, form_url):
+    """The import wizard: what it brings in, the preview's counts, then the import."""
+    page.goto(form_url)
+    page.click(".o_form_view div[name=setup_import] button", "Import from QuickBooks")
+    page.click(".modal .modal-footer button[name=action_preview]", "Preview")
+    page.wait("document.querySelector('.modal div[name=preview] .o_data_row')", "the import preview")
+    page.odoo_idle()
+    preview = page.js(text_of(".modal div[name=preview]"))
+    check("Customers" in preview and "Products" in preview, "the preview shows:\n" + preview)
+    page.js("document.querySelectorAll('.modal-body').forEach(body => body.scrollTop = body.scrollHeight)")
+    time.sleep(0.3)
+    page.screenshot(shot("import_preview.png"))
+    page.click(".modal .modal-footer button[name=action_import]", "Import")
+    page.wait("document.querySelector('.modal .o_field_widget[name=run_state]') && "
+              "document.querySelector('.modal .o_field_widget[name=run_state]').innerText.includes('Done')",
+              "the import done", timeout=180)
+    print("Import previewed and done", flush=True)
 
 
 def main():

@@ -133,6 +133,7 @@ class QboPartnerMatch(models.TransientModel):
         if to_create:
             self.env.ref("account_quickbooks_online.ir_cron_qbo_process_jobs")._trigger()
         skipped = len(self.line_ids) - len(chosen) - len(to_create)
+        connection.sudo().qbo_partners_matched_at = fields.Datetime.now()   # the setup checklist's step
         self.write({"state": "done", "summary": _(
             "%(linked)s linked to QuickBooks, %(queued)s queued to be created in QuickBooks, %(skipped)s left as "
             "they were.", linked=len(chosen), queued=len(to_create), skipped=skipped)})
