@@ -280,7 +280,7 @@ class TestQboInvoicesUS(QboDocumentsCase):
         self.send()
         self.assertEqual(self.doc_job(untaxed).state, "failed")
         self.assertIn("QX never mapped 3%", self.doc_job(untaxed).error_message)
-        self.assertIn("QuickBooks Tax Mapping", self.doc_job(untaxed).error_message)
+        self.assertIn("Tax Mapping", self.doc_job(untaxed).error_message)
         self.assertEqual(self.doc_job(termed).state, "failed")
         self.assertIn("QX 45 days, never mapped", self.doc_job(termed).error_message)
         self.assertEqual([i for i in self.emulator_admin.dump(US_REALM)["data"]["Invoice"].values()
