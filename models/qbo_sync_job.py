@@ -160,7 +160,7 @@ class QboSyncJob(models.Model):
             if ending:
                 values.append({"connection_id": binding.connection_id.id, "res_model": binding.res_model,
                                "res_id": binding.res_id, "qbo_entity": binding.qbo_entity, "binding_id": binding.id,
-                               "operation": ending, "priority": handler._qbo_level})
+                               "operation": ending, "priority": handler._qbo_ending_priority()})
         jobs = self.sudo().create(values)
         if jobs:
             self._qbo_wake_processor()

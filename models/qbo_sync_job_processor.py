@@ -324,7 +324,7 @@ class QboSyncJob(models.Model):
         QuickBooks would refuse before anything is sent."""
         groups = {}
         for job in batch:
-            groups.setdefault((job.qbo_entity, job.res_model), self.browse())
+            groups.setdefault((job.qbo_entity, job.res_model), batch.browse())   # keeps the batch's context
             groups[(job.qbo_entity, job.res_model)] |= job
         for (entity, res_model), jobs in groups.items():
             handler = self.env["qbo.handler"]._qbo_get(entity, res_model)
