@@ -378,6 +378,7 @@ class QboHandlerSalesDocument(models.AbstractModel):
     # ------------------------------------------------------------------ before and after sending
     def _qbo_check_before_send(self, connection, jobs, records):
         """Refuse, before sending, what QuickBooks would refuse or what would damage what it holds."""
+        self.env["qbo.handler.settlement"]._qbo_hold_endings(connection, jobs)   # a payment lets go of it first
         current = self._qbo_current(connection, jobs)
         currencies = self._qbo_customer_currencies(connection, jobs, records)
         if current is None or currencies is None:
@@ -500,6 +501,8 @@ class QboHandlerSalesDocument(models.AbstractModel):
             if first and connection.invoice_attach_pdf:
                 self.env["qbo.sync.job"]._qbo_enqueue(connection, move, "Attachable")
             if first:
+                # Payments and credits applied to it before it reached QuickBooks can now link to it.
+                self.env["qbo.handler.settlement"]._qbo_queue_applied(move, connection)
                 move.sudo().message_post(body=_(
                     "Sent to QuickBooks Online as %(label)s %(number)s (Id %(id)s).", label=self._description.lower(),
                     number=obj.get("DocNumber") or "", id=obj.get("Id")), message_type="comment",

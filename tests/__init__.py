@@ -19,3 +19,4 @@ from . import test_qbo_cron_companies
 from . import test_qbo_sync_outage
 from . import test_qbo_sync_wakeup
 from . import test_qbo_invoices
+from . import test_qbo_payments
