@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from .. import qbo
 
@@ -45,9 +45,15 @@ class QboHandler(models.AbstractModel):
     @api.model
     def _qbo_all(self):
         """Every entity handler, in send order."""
+        return [self.env[name] for name in self._qbo_handler_names()]
+
+    @tools.ormcache()
+    def _qbo_handler_names(self):
+        # Asked on every save of a synced record: the registry's thousand models are scanned once per registry.
         handlers = [self.env[name] for name in self.env.registry
                     if name.startswith("qbo.handler.") and self.env[name]._qbo_entity]
-        return sorted(handlers, key=lambda handler: (handler._qbo_level, handler._qbo_entity))
+        return tuple(handler._name for handler in
+                     sorted(handlers, key=lambda handler: (handler._qbo_level, handler._qbo_entity)))
 
     @api.model
     def _qbo_get(self, entity, res_model=None):

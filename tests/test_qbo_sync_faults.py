@@ -167,3 +167,26 @@ class TestQboSyncFaults(QboSyncCase):
             self.Job.with_context(ir_cron_progress_id=progress.id)._cron_qbo_process_jobs()
         self.assertEqual((progress.done, progress.remaining), (30, 10))
         self.assertEqual(len(self.qbo_customers("Progress")), 30)
+
+
+@tagged("post_install", "-at_install")
+class TestQboDependencyInFlight(QboSyncCase):
+
+    def test_a_record_waits_for_a_dependency_retrying_a_fault_instead_of_queueing_it_twice(self):
+        from odoo import fields
+        partner = self.env["res.partner"].create({"name": "QX In Flight", "customer_rank": 1})
+        self.emulator_admin.faults(batch={"fail_next": 1, "fail_status": 503})
+        self.process()
+        first = self.jobs_of(partner)
+        self.assertEqual((first.state, first.attempts), ("running", 1), "waiting out the 503")
+        child = self.env["res.partner"].create({"name": "QX In Flight, Accounts", "customer_rank": 1,
+                                                "parent_id": partner.id, "type": "invoice"})
+        # Only the job on its way is left for the parent (the child's creation may have queued another change).
+        self.jobs_of(partner).filtered(lambda job: job != first).write({"state": "cancelled"})
+        self.process()
+        self.assertEqual(self.jobs_of(partner), first, "not queued a second time")
+        self.assertEqual(self.jobs_of(child).state, "pending")
+        self.assertEqual(self.jobs_of(child).next_attempt_at, first.next_attempt_at)
+        (first | self.jobs_of(child)).write({"next_attempt_at": fields.Datetime.now()})
+        self.drain()
+        self.assertEqual(len(self.qbo_customers("QX In Flight")), 2, "the parent once, and its child")
