@@ -373,7 +373,14 @@ class QboHandlerSettlement(models.AbstractModel):
                 continue
             connections = connection or handler._qbo_push_connections()
             for target in connections:
-                Job._qbo_enqueue(target, handler._qbo_records_for(target, wanted), handler._qbo_entity)
+                # What already waits is computed when sent: only the others are looked at.
+                waiting = set(Job.search([
+                    ("connection_id", "=", target.id), ("res_model", "=", wanted._name), ("res_id", "in", wanted.ids),
+                    ("qbo_entity", "=", "Payment"), ("state", "=", "pending"), ("operation", "=", "push")]
+                ).mapped("res_id"))
+                todo = wanted.filtered(lambda record: record.id not in waiting)
+                if todo:
+                    Job._qbo_enqueue(target, handler._qbo_records_for(target, todo), handler._qbo_entity)
             if connection:
                 continue
             for binding in self.env["qbo.binding"].sudo().search([

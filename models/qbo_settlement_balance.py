@@ -1,6 +1,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
+
 from odoo import _, fields, models
 
 from .. import qbo
@@ -159,8 +161,17 @@ class QboSettlementBalance(models.AbstractModel):
                 continue
             row = memo["rows"][(entity, qbo_id)]
             row[OPEN_FIELDS[entity]] = money(float(row.get(OPEN_FIELDS[entity]) or 0.0) - amount)
-            self.env["qbo.binding"].search([("connection_id", "=", connection.id), ("qbo_entity", "=", entity),
-                                            ("qbo_id", "=", qbo_id)]).write({"qbo_balance": row[OPEN_FIELDS[entity]]})
+            binding = self.env["qbo.binding"].search([("connection_id", "=", connection.id),
+                                                      ("qbo_entity", "=", entity), ("qbo_id", "=", qbo_id)])
+            if binding.qbo_balance == row[OPEN_FIELDS[entity]]:
+                continue
+            try:
+                # Informative only: when another worker noted this document meanwhile, its figure stays and
+                # this batch's results are kept rather than rolled back over it.
+                with self.env.cr.savepoint(flush=True):
+                    binding.write({"qbo_balance": row[OPEN_FIELDS[entity]]})
+            except psycopg2.errors.SerializationFailure:
+                binding.invalidate_recordset(["qbo_balance"])
 
     def _qbo_hold_endings(self, connection, jobs):
         """Endings (void, delete) of ``jobs`` wait while a payment of the same customer is still to be sent.

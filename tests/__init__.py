@@ -20,3 +20,4 @@ from . import test_qbo_sync_outage
 from . import test_qbo_sync_wakeup
 from . import test_qbo_invoices
 from . import test_qbo_payments
+from . import test_qbo_payments_soak

@@ -1,6 +1,7 @@
 """Customer payments to QuickBooks, applied to what they pay: partial, several at once, overpaid, credit notes,
 refunds, undone; where the money went; foreign currency; the clear refusals."""
 from datetime import date, timedelta
+from unittest.mock import patch
 
 from odoo import Command, fields
 from odoo.tests import tagged
@@ -278,6 +279,26 @@ class TestQboPaymentsUS(QboPaymentsCase):
         self.assertEqual(self.doc_job(invoice).state, "done", self.doc_job(invoice).error_message)
         self.assertEqual(self.stored(invoice)["TotalAmt"], 0.0)
         self.assertEqual(self.qbo_payment(payment)["UnappliedAmt"], 40.0)
+
+    def test_a_document_split_over_several_quickbooks_documents_takes_its_payments_oldest_first(self):
+        from ..models.qbo_handler_settlement import QboHandlerSettlement
+        invoice, other = self.us_invoice(100), self.us_invoice(1)
+        payments = [self.pay(invoice, amount=30), self.pay(invoice, amount=50), self.pay(invoice)]
+        self.send()
+        # Split by month: the invoice became two QuickBooks invoices, of 60 and 40.
+        january = invoice.qbo_binding_id
+        january.qbo_total = 60
+        february = self.binding_of(other, "Invoice")
+        february.qbo_total = 40
+        original = QboHandlerSettlement._qbo_doc_bindings
+
+        def split(handler, connection, document, entity):
+            return (january | february) if document == invoice else original(handler, connection, document, entity)
+        handler = self.env["qbo.handler.payment"]
+        with patch.object(QboHandlerSettlement, "_qbo_doc_bindings", split):
+            links = [[(binding, amount) for binding, _entity, amount in handler._qbo_plan(self.us, payment)["links"]]
+                     for payment in payments]
+        self.assertEqual(links, [[(january, 30.0)], [(january, 30.0), (february, 20.0)], [(february, 20.0)]])
 
     # ------------------------------------------------------------------ where the money went
     def test_deposit_account_and_method_per_journal_per_method_line_and_by_default(self):
