@@ -23,11 +23,13 @@ class AccountPayment(models.Model):
                                       help="Synced: QuickBooks has the payment as Odoo applies it. Queued: a change "
                                            "waits to be sent. Refused: QuickBooks refused it (or what it pays); the "
                                            "reason is on the payment.")
-    qbo_id = fields.Char("QuickBooks ID", compute="_compute_qbo_payment", compute_sudo=True)
+    qbo_id = fields.Char("QuickBooks ID", compute="_compute_qbo_payment", compute_sudo=True,
+                         help="The QuickBooks payment (or, for a refund, expense) this payment is.")
     qbo_unapplied = fields.Float("Unapplied in QuickBooks", compute="_compute_qbo_payment", compute_sudo=True,
                                  help="What QuickBooks keeps as the customer's credit (its UnappliedAmt), as it last "
                                       "reported it.")
-    qbo_synced_at = fields.Datetime("Synced at", compute="_compute_qbo_payment", compute_sudo=True)
+    qbo_synced_at = fields.Datetime("Synced at", compute="_compute_qbo_payment", compute_sudo=True,
+                                    help="When QuickBooks last accepted this payment as Odoo applies it.")
 
     # ------------------------------------------------------------------ what QuickBooks holds
     def _qbo_sales(self):

@@ -80,7 +80,7 @@ class QboHandlerCreditApplication(models.AbstractModel):
 
     # ------------------------------------------------------------------ the payload
     def _qbo_to_qbo(self, connection, move):
-        plan = self._qbo_plan(connection, move)
+        plan = self._qbo_batch_plan(connection, move)
         customer = self.env["qbo.binding"]._qbo_find(connection, move.commercial_partner_id, "Customer")
         payload = {"CustomerRef": {"value": customer.qbo_id}, "TotalAmt": 0,
                    "TxnDate": fields.Date.to_string(self._qbo_txn_date(move)),
@@ -88,7 +88,3 @@ class QboHandlerCreditApplication(models.AbstractModel):
                    "Line": self._qbo_lines(plan)}
         payload.update(self._qbo_currency_fields(connection, move, self._qbo_move_rate(move)))
         return payload
-
-    def _qbo_sent_note(self, obj):
-        return _("Applied in QuickBooks Online by payment %(id)s (zero amount, linking the credit memo to what it "
-                 "settles).", id=obj.get("Id"))

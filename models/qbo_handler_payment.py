@@ -37,6 +37,12 @@ class QboHandlerPayment(models.AbstractModel):
     def _qbo_is_live(self, payment):
         return payment.state in POSTED and bool(payment.move_id)
 
+    def _qbo_refusal(self, connection, job, payment, plan):
+        if payment and self._qbo_is_live(payment) and not self._qbo_wants(payment):
+            return _("%s is not a payment received from a customer: send it as what it is (a refund goes as an "
+                     "expense), from Send to QuickBooks on the payment.", payment.display_name)
+        return super()._qbo_refusal(connection, job, payment, plan)
+
     def _qbo_credit_lines(self, payment):
         return self._qbo_receivable_lines(payment.move_id).filtered(lambda line: line.balance < 0)
 
@@ -57,7 +63,7 @@ class QboHandlerPayment(models.AbstractModel):
 
     # ------------------------------------------------------------------ the payload
     def _qbo_to_qbo(self, connection, payment):
-        plan = self._qbo_plan(connection, payment)
+        plan = self._qbo_batch_plan(connection, payment)
         self._qbo_check_plan(payment, plan)
         deposit, method = connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
         customer = self.env["qbo.binding"]._qbo_find(connection, payment.partner_id.commercial_partner_id, "Customer")

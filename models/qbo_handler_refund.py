@@ -102,14 +102,15 @@ class QboHandlerRefund(models.AbstractModel):
     # ------------------------------------------------------------------ before and after sending
     def _qbo_check_before_send(self, connection, jobs, records):
         self.env["qbo.handler.settlement"]._qbo_hold_endings(connection, jobs)
-        settlement = self.env["qbo.handler.payment"]
         for job in jobs.filtered(lambda job: job.state == "running" and job.operation == "push"):
             payment = records.get((job.res_model, job.res_id))
-            if not payment or not self._qbo_wants(payment):
+            if not payment or payment.state not in POSTED:
                 job.write({"state": "cancelled", "error_message": _(
                     "No longer posted: QuickBooks gets its deletion from a job of its own.")})
                 continue
-            reason = settlement._qbo_refusal(connection, job, payment, None)
+            reason = _("%s is not money paid back to a customer: it goes to QuickBooks as a payment received.",
+                       payment.display_name) if not self._qbo_wants(payment) else \
+                self.env["qbo.handler.settlement"]._qbo_books_refusal(connection, payment.date, payment.currency_id)
             if reason:
                 job._qbo_fail("", reason, "")
 

@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from .qbo_handler import LEVEL_SETTLEMENTS
 from .qbo_handler_sales_document import money
-from .qbo_settlement_balance import LINK_TYPES
+from .qbo_settlement_balance import LINK_TYPES, MEMO_KEY
 
 # What a line's amount does to the payment's unapplied amount: invoices and expenses use money, credits give it.
 LINK_SIGNS = {"Invoice": 1, "Purchase": 1, "CreditMemo": -1}
@@ -190,6 +190,12 @@ class QboHandlerSettlement(models.AbstractModel):
         return {"links": ordered + own, "waiting": {entity: records for entity, records in waiting.items() if records},
                 "documents": documents, "postponed": postponed}
 
+    def _qbo_batch_plan(self, connection, record):
+        """The plan of ``record`` worked out by this batch's check (its payload and dependencies use the same, the
+        batch reading nothing else meanwhile), else a fresh one."""
+        plans = (self.env.cr.cache.get(MEMO_KEY) or {}).get("plans", {})
+        return plans.get((record._name, record.id)) or self._qbo_plan(connection, record)
+
     def _qbo_own_links(self, connection, record, links, waiting):
         """Lines for ``record`` itself (a credit note's CreditMemo lines); none for a payment."""
         return []
@@ -214,7 +220,7 @@ class QboHandlerSettlement(models.AbstractModel):
 
     def _qbo_dependencies(self, connection, record):
         self._qbo_check_mapping(connection, record)
-        plan = self._qbo_plan(connection, record)
+        plan = self._qbo_batch_plan(connection, record)
         self._qbo_check_plan(record, plan)
         return [(self._qbo_partner(record), "Customer")] + [(records, entity)
                                                              for entity, records in plan["waiting"].items()]
@@ -250,6 +256,8 @@ class QboHandlerSettlement(models.AbstractModel):
         open balance (one query per document type for the batch), closed books; wait while another payment of
         the same document is being changed first."""
         plans = {}
+        memo = self._qbo_batch_memo(jobs)
+        self._qbo_prefetch([record for record in records.values() if record._name == self._qbo_model])
         for job in jobs.filtered(lambda job: job.state == "running" and job.operation == "push"):
             record = records.get((job.res_model, job.res_id))
             try:
@@ -267,8 +275,21 @@ class QboHandlerSettlement(models.AbstractModel):
             elif reason:
                 job._qbo_fail("", reason, "")
             else:
-                plans[job.id] = plan
+                plans[job.id] = memo["plans"][(record._name, record.id)] = plan
         self._qbo_check_balances(connection, jobs, records, plans)
+
+    def _qbo_prefetch(self, records):
+        """Read the batch's reconciliations and the documents on their other side together, a query per table,
+        rather than record by record while the plans are worked out."""
+        if not records:
+            return
+        records = records[0].union(*records)
+        moves = records.move_id if records._name == "account.payment" else records
+        partials = moves.line_ids.matched_debit_ids | moves.line_ids.matched_credit_ids
+        documents = (partials.debit_move_id | partials.credit_move_id).move_id
+        documents.mapped("move_type")
+        documents.origin_payment_id.mapped("payment_type")
+        (documents.line_ids.matched_debit_ids | documents.line_ids.matched_credit_ids).mapped("debit_amount_currency")
 
     def _qbo_refusal(self, connection, job, record, plan):
         """Why the push ``job`` must not go (a sentence), "end" when its QuickBooks Payment should go, or None."""
@@ -281,16 +302,18 @@ class QboHandlerSettlement(models.AbstractModel):
             return None
         if plan and self._qbo_nothing_left(plan):
             return "end"
-        date = self._qbo_txn_date(record)
+        return self._qbo_books_refusal(connection, self._qbo_txn_date(record), self._qbo_currency(record))
+
+    def _qbo_books_refusal(self, connection, date, currency):
+        """Why QuickBooks' books refuse a transaction of ``date`` in ``currency`` (a sentence), or None."""
         if connection.qbo_book_close_date and date and date <= connection.qbo_book_close_date:
             return _("QuickBooks' books are closed until %(closed)s, and this is dated %(date)s: reopen the period in "
                      "QuickBooks (Account and settings → Advanced → Close the books), then retry.",
                      closed=fields.Date.to_string(connection.qbo_book_close_date), date=fields.Date.to_string(date))
         home = connection.qbo_currency_code or connection.company_id.currency_id.name
-        if self._qbo_currency(record).name != home and not connection.qbo_multicurrency:
+        if currency.name != home and not connection.qbo_multicurrency:
             return _("This is in %(currency)s, but multicurrency is off in QuickBooks, whose books are in %(home)s: "
-                     "turn multicurrency on in QuickBooks and click Update lists.",
-                     currency=self._qbo_currency(record).name, home=home)
+                     "turn multicurrency on in QuickBooks and click Update lists.", currency=currency.name, home=home)
         return None
 
     def _qbo_txn_date(self, record):
@@ -315,25 +338,17 @@ class QboHandlerSettlement(models.AbstractModel):
 
     # ------------------------------------------------------------------ after sending
     def _qbo_apply_result(self, connection, job, obj, digest):
-        first = not job.binding_id.qbo_id
+        # No note in the chatter: the payment's QuickBooks group and links say it, a note per payment would cost
+        # more than sending it (refusals are noted, by the outbox).
         super()._qbo_apply_result(connection, job, obj, digest)
         job.binding_id.write({"qbo_total": float(obj.get("TotalAmt") or 0.0),
                               "qbo_balance": float(obj.get("UnappliedAmt") or 0.0),
                               "qbo_doc_number": obj.get("PaymentRefNum") or False})
         self._qbo_note_balances(connection, job)
-        record = self.env[job.res_model].browse(job.res_id).exists()
-        if first and record and job.operation == "push":
-            record.sudo().message_post(body=self._qbo_sent_note(obj), message_type="comment",
-                                       subtype_xmlid="mail.mt_note")
 
     def _qbo_apply_ending(self, connection, job, obj):
         self._qbo_note_balances(connection, job)
         super()._qbo_apply_ending(connection, job, obj)
-
-    def _qbo_sent_note(self, obj):
-        return _("Sent to QuickBooks Online as payment %(id)s: %(amount)s, %(unapplied)s unapplied.",
-                 id=obj.get("Id"), amount="%.2f" % float(obj.get("TotalAmt") or 0.0),
-                 unapplied="%.2f" % float(obj.get("UnappliedAmt") or 0.0))
 
     # ------------------------------------------------------------------ queueing what a reconciliation changed
     def _qbo_queue_applied(self, documents, connection=None):

@@ -159,15 +159,17 @@ class QboJournalMapping(models.Model):
     @api.model
     def _qbo_rows_for(self, connection, journal, method_line=None):
         """The rows that decide for a payment, most specific first: its method line's, then its journal's."""
-        rows = self._qbo_row(connection, journal, method_line) if method_line else self.browse()
-        return rows | self._qbo_row(connection, journal)
+        rows = self.search([("connection_id", "=", connection.id), ("journal_id", "=", journal.id),
+                            ("payment_method_line_id", "in", [False] + (method_line.ids if method_line else []))])
+        return rows.sorted(lambda row: not row.payment_method_line_id)
 
     @api.model
     def _qbo_payment_refs(self, connection, journal, method_line=None):
         """(DepositToAccountRef, PaymentMethodRef or None): the method line's row, else the journal's, else the
         connection's defaults. Raises a UserError naming the journal and method when no deposit account is found."""
-        account = next((row.qbo_account_id for row in self._qbo_rows_for(connection, journal, method_line)
-                        if row.qbo_account_id), connection.payment_deposit_account_id)
+        rows = self._qbo_rows_for(connection, journal, method_line)
+        account = next((row.qbo_account_id for row in rows if row.qbo_account_id),
+                       connection.payment_deposit_account_id)
         if not account:
             where = journal.display_name
             if method_line:
@@ -176,7 +178,7 @@ class QboJournalMapping(models.Model):
                               "Configuration → QuickBooks Journal Mapping (a journal not listed there yet appears "
                               "when you click Propose mappings on the QuickBooks Online connection), or set a "
                               "default deposit account on the connection.", journal=where))
-        return {"value": account.qbo_id, "name": account.name}, self._qbo_method_ref(connection, journal, method_line)
+        return {"value": account.qbo_id, "name": account.name}, self._qbo_method_of(connection, rows)
 
     @api.model
     def _qbo_deposit_ref(self, connection, journal):
@@ -184,6 +186,10 @@ class QboJournalMapping(models.Model):
 
     @api.model
     def _qbo_method_ref(self, connection, journal, method_line=None):
-        method = next((row.qbo_payment_method_id for row in self._qbo_rows_for(connection, journal, method_line)
-                       if row.qbo_payment_method_id), connection.payment_method_default_id)
+        return self._qbo_method_of(connection, self._qbo_rows_for(connection, journal, method_line))
+
+    @api.model
+    def _qbo_method_of(self, connection, rows):
+        method = next((row.qbo_payment_method_id for row in rows if row.qbo_payment_method_id),
+                      connection.payment_method_default_id)
         return {"value": method.qbo_id, "name": method.name} if method else None

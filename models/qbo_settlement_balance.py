@@ -82,7 +82,8 @@ class QboSettlementBalance(models.AbstractModel):
         key = jobs[:1].batch_key
         memo = self.env.cr.cache.get(MEMO_KEY)
         if not memo or memo["batch"] != key:
-            memo = self.env.cr.cache[MEMO_KEY] = {"batch": key, "open": {}, "total": {}, "rows": {}, "delta": {}}
+            memo = self.env.cr.cache[MEMO_KEY] = {"batch": key, "open": {}, "rows": {}, "delta": {}, "plans": {},
+                                                  "bindings": {}}
         return memo
 
     def _qbo_read_open(self, connection, keys, memo):
@@ -95,6 +96,9 @@ class QboSettlementBalance(models.AbstractModel):
             for row in api.read_ids(entity, ids, with_inactive=False):
                 memo["open"][(entity, row["Id"])] = money(float(row.get(field) or 0.0))
                 memo["rows"][(entity, row["Id"])] = row
+            for binding in self.env["qbo.binding"].search([("connection_id", "=", connection.id),
+                                                           ("qbo_entity", "=", entity), ("qbo_id", "in", ids)]):
+                memo["bindings"][(entity, binding.qbo_id)] = binding.id
 
     def _qbo_shortfall(self, connection, job, records, plan, memo, short):
         """An application exceeds what QuickBooks leaves open: wait for another payment's change, or say why."""
@@ -161,9 +165,8 @@ class QboSettlementBalance(models.AbstractModel):
                 continue
             row = memo["rows"][(entity, qbo_id)]
             row[OPEN_FIELDS[entity]] = money(float(row.get(OPEN_FIELDS[entity]) or 0.0) - amount)
-            binding = self.env["qbo.binding"].search([("connection_id", "=", connection.id),
-                                                      ("qbo_entity", "=", entity), ("qbo_id", "=", qbo_id)])
-            if binding.qbo_balance == row[OPEN_FIELDS[entity]]:
+            binding = self.env["qbo.binding"].browse(memo["bindings"].get((entity, qbo_id))).exists()
+            if not binding or binding.qbo_balance == row[OPEN_FIELDS[entity]]:
                 continue
             try:
                 # Informative only: when another worker noted this document meanwhile, its figure stays and

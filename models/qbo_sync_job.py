@@ -167,6 +167,23 @@ class QboSyncJob(models.Model):
         return jobs
 
     @api.model
+    def _qbo_in_flight(self, connection, records, entity):
+        """(the jobs already sending ``records`` as ``entity``, waiting out a fault; the other records). A record
+        that needs one of them waits for it rather than queueing it again: created twice, a customer would be
+        refused as a duplicate name once the first one's retry goes through."""
+        flying = self.search([("connection_id", "=", connection.id), ("res_model", "=", records._name),
+                              ("res_id", "in", records.ids), ("qbo_entity", "=", entity), ("state", "=", "running")])
+        return flying, records.browse(set(records.ids) - set(flying.mapped("res_id")))
+
+    def _qbo_step_back(self, dependencies):
+        """Wait, without an attempt, for ``dependencies``: at once behind those just queued (a lower priority
+        number goes first), else until those waiting out a fault are retried (a minute at most)."""
+        after, retried = False, [when for when in dependencies.mapped("next_attempt_at") if when]
+        if retried and not dependencies.filtered(lambda job: job.state == "pending"):
+            after = min(max(retried), fields.Datetime.now() + timedelta(seconds=60))
+        self.write({"state": "pending", "batch_key": False, "next_attempt_at": after, "waits": self.waits + 1})
+
+    @api.model
     def _qbo_wake_processor(self):
         """Run the processor as soon as this transaction commits (once per transaction), as account_edi does on
         post: a saved change reaches QuickBooks within seconds instead of at the next scheduled run."""

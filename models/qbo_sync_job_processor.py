@@ -376,34 +376,25 @@ class QboSyncJob(models.Model):
         Waiting costs no attempt.
         """
         Binding = self.env["qbo.binding"]
-        queued, refused, flying = self.browse(), [], self.browse()
+        queued, refused = self.browse(), []
         for records, entity in handler._qbo_dependencies(connection, record):
             bound = Binding.search([("connection_id", "=", connection.id), ("res_model", "=", records._name),
                                     ("res_id", "in", records.ids), ("qbo_entity", "=", entity)])
             ready = set(bound.filtered("qbo_id").mapped("res_id"))
             refused += [binding for binding in bound if binding.state == "error" and binding.res_id not in ready]
-            missing = records.filtered(lambda rec: rec.id not in ready)
-            # One already sent and waiting out a fault is waited for, not queued again: a second create of the
-            # same customer would be refused as a duplicate name once the first one's retry goes through.
-            flying |= self.search([("connection_id", "=", connection.id), ("res_model", "=", records._name),
-                                   ("res_id", "in", missing.ids), ("qbo_entity", "=", entity),
-                                   ("state", "=", "running"), ("operation", "=", "push")])
-            missing = missing.filtered(lambda rec: rec.id not in flying.mapped("res_id"))
-            queued |= self._qbo_enqueue(connection, missing, entity, priority=self.priority - 1)
+            sent, missing = self._qbo_in_flight(connection, records.filtered(lambda rec: rec.id not in ready), entity)
+            queued |= sent | self._qbo_enqueue(connection, missing, entity, priority=self.priority - 1)
         if refused:
             self._qbo_fail("", _("This record needs %(names)s in QuickBooks first, which QuickBooks refused: "
                                  "%(reason)s", names=", ".join(b.display_name for b in refused),
                                  reason=refused[0].last_error or ""), "")
             return queued
-        if not queued and not flying:
+        if not queued:
             return None
         if self.waits >= MAX_WAITS:
             self._qbo_fail("", _("What this record refers to could not be synced to QuickBooks first."), "")
             return queued
-        # Behind a dependency waiting out a fault: come back when it is retried (at most a minute later).
-        soon = fields.Datetime.now() + timedelta(seconds=60)
-        after = False if queued else min(max(flying.mapped("next_attempt_at") or [soon]), soon)
-        self.write({"state": "pending", "batch_key": False, "next_attempt_at": after, "waits": self.waits + 1})
+        self._qbo_step_back(queued)
         return queued
 
     @api.model

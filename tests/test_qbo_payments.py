@@ -120,7 +120,6 @@ class TestQboPaymentsUS(QboPaymentsCase):
         self.assert_balance_is_residual(invoice)
         self.assertEqual(invoice.qbo_balance, 0.0, "the invoice shows QuickBooks' new balance")
         self.assertEqual((payment.qbo_sync_state, payment.qbo_unapplied), ("synced", 0.0))
-        self.assertIn("Sent to QuickBooks Online as payment", payment.message_ids[0].body)
 
     def test_partial_payments_each_carry_their_part_and_the_balance_follows_the_residual(self):
         invoice = self.us_invoice(100)
@@ -428,8 +427,15 @@ class TestQboPaymentsUS(QboPaymentsCase):
         unlink.action_apply()
         self.assertFalse(self.binding_of(synced, "Payment"))
         self.assertEqual(synced.qbo_sync_state, "unsynced")
-        self.assertIn("QuickBooks", self.env["ir.ui.view"].search(
-            [("name", "=", "account.payment.form.qbo")]).arch_db)
+        refund = self.pay(self.credit_note(5))
+        wizard = self.env["qbo.bulk.action"].with_user(self.manager).with_context(
+            active_model="account.payment", active_ids=refund.ids).create({"operation": "sync"})
+        self.assertEqual(wizard.entity, "Purchase", "a refund goes as an expense")
+        wizard.entity = "Payment"
+        wizard.action_apply()
+        self.assertEqual(wizard.failed_count, 1)
+        self.assertIn("not a payment received from a customer", wizard.details)
+        self.assertFalse(self.binding_of(refund, "Payment").qbo_id, "no payment made of a refund")
 
 
 @tagged("post_install", "-at_install")
