@@ -53,7 +53,7 @@ class QboHandlerRefund(models.AbstractModel):
         return payments
 
     def _qbo_dependencies(self, connection, payment):
-        connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
+        self.env["qbo.handler.payment"]._qbo_refs(connection, payment)
         self._qbo_receivable_ref(connection, payment)
         return [(payment.partner_id.commercial_partner_id, "Customer")]
 
@@ -80,7 +80,7 @@ class QboHandlerRefund(models.AbstractModel):
         return {"value": target.qbo_id, "name": target.name}
 
     def _qbo_to_qbo(self, connection, payment):
-        account, method = connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
+        account, method = self.env["qbo.handler.payment"]._qbo_refs(connection, payment)
         customer = self.env["qbo.binding"]._qbo_find(connection, payment.partner_id.commercial_partner_id, "Customer")
         payload = {"PaymentType": "Cash", "AccountRef": account, "TxnDate": fields.Date.to_string(payment.date),
                    "EntityRef": {"type": "Customer", "value": customer.qbo_id},
@@ -101,7 +101,9 @@ class QboHandlerRefund(models.AbstractModel):
 
     # ------------------------------------------------------------------ before and after sending
     def _qbo_check_before_send(self, connection, jobs, records):
-        self.env["qbo.handler.settlement"]._qbo_hold_endings(connection, jobs)
+        settlement = self.env["qbo.handler.settlement"]
+        settlement._qbo_batch_memo(jobs)   # this batch's lookups start afresh
+        settlement._qbo_hold_endings(connection, jobs)
         for job in jobs.filtered(lambda job: job.state == "running" and job.operation == "push"):
             payment = records.get((job.res_model, job.res_id))
             if not payment or payment.state not in POSTED:
@@ -110,7 +112,7 @@ class QboHandlerRefund(models.AbstractModel):
                 continue
             reason = _("%s is not money paid back to a customer: it goes to QuickBooks as a payment received.",
                        payment.display_name) if not self._qbo_wants(payment) else \
-                self.env["qbo.handler.settlement"]._qbo_books_refusal(connection, payment.date, payment.currency_id)
+                settlement._qbo_books_refusal(connection, payment.date, payment.currency_id)
             if reason:
                 job._qbo_fail("", reason, "")
 

@@ -81,7 +81,7 @@ class QboHandlerSettlement(models.AbstractModel):
 
     # ------------------------------------------------------------------ Odoo's reconciliations
     def _qbo_receivable_lines(self, move):
-        return move.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable")
+        return move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
 
     def _qbo_counterpart(self, line):
         """(record, QuickBooks entity) a receivable line stands for, or None: exchange differences, entries and
@@ -189,6 +189,15 @@ class QboHandlerSettlement(models.AbstractModel):
                    sorted(links.items(), key=lambda item: item[0][0].id) if money(amount) > 0]
         return {"links": ordered + own, "waiting": {entity: records for entity, records in waiting.items() if records},
                 "documents": documents, "postponed": postponed}
+
+    def _qbo_refs(self, connection, payment):
+        """(DepositToAccountRef, PaymentMethodRef) of ``payment``, looked up once per journal and method in a
+        batch."""
+        refs = (self.env.cr.cache.get(MEMO_KEY) or {}).setdefault("refs", {})
+        key = (connection.id, payment.journal_id.id, payment.payment_method_line_id.id)
+        if key not in refs:
+            refs[key] = connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
+        return refs[key]
 
     def _qbo_batch_plan(self, connection, record):
         """The plan of ``record`` worked out by this batch's check (its payload and dependencies use the same, the

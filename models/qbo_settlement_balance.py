@@ -165,7 +165,7 @@ class QboSettlementBalance(models.AbstractModel):
                 continue
             row = memo["rows"][(entity, qbo_id)]
             row[OPEN_FIELDS[entity]] = money(float(row.get(OPEN_FIELDS[entity]) or 0.0) - amount)
-            binding = self.env["qbo.binding"].browse(memo["bindings"].get((entity, qbo_id))).exists()
+            binding = self.env["qbo.binding"].browse(memo["bindings"].get((entity, qbo_id)))
             if not binding or binding.qbo_balance == row[OPEN_FIELDS[entity]]:
                 continue
             try:
