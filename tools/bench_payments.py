@@ -34,7 +34,7 @@ from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET  # noqa: E402
 from emulator.testing import AdminClient  # noqa: E402
 
 CUSTOMERS = 100
-TARGETS = {"requests_per_payment": 0.1, "cpu_ms_per_payment": 15.0}
+TARGETS = {"requests_per_payment": 0.1, "cpu_ms_per_payment": 5.0}
 
 
 def prepare(odoo, registry, url, admin, scale, count):
