@@ -176,11 +176,14 @@ class QboSyncJob(models.Model):
         return flying, records.browse(set(records.ids) - set(flying.mapped("res_id")))
 
     def _qbo_step_back(self, dependencies):
-        """Wait, without an attempt, for ``dependencies``: at once behind those just queued (a lower priority
-        number goes first), else until those waiting out a fault are retried (a minute at most)."""
-        after, retried = False, [when for when in dependencies.mapped("next_attempt_at") if when]
-        if retried and not dependencies.filtered(lambda job: job.state == "pending"):
-            after = min(max(retried), fields.Datetime.now() + timedelta(seconds=60))
+        """Wait, without an attempt, for ``dependencies``: at once when one of them is due now (a lower priority
+        number goes first), else until they are retried (a minute at most): a record must not come back before
+        what it waits for, or it would spend its waits in a loop."""
+        now = fields.Datetime.now()
+        due = dependencies.filtered(lambda job: job.state == "pending" and (not job.next_attempt_at
+                                                                             or job.next_attempt_at <= now))
+        later = [when for when in dependencies.mapped("next_attempt_at") if when] or [now]
+        after = False if due else min(max(later), now + timedelta(seconds=60))
         self.write({"state": "pending", "batch_key": False, "next_attempt_at": after, "waits": self.waits + 1})
 
     @api.model

@@ -190,3 +190,17 @@ class TestQboDependencyInFlight(QboSyncCase):
         (first | self.jobs_of(child)).write({"next_attempt_at": fields.Datetime.now()})
         self.drain()
         self.assertEqual(len(self.qbo_customers("QX In Flight")), 2, "the parent once, and its child")
+
+    def test_a_record_comes_back_when_what_it_waits_for_is_due_not_before(self):
+        from datetime import timedelta
+        from odoo import fields
+        first, second = self.customers(2, prefix="QX Step")
+        waiting = self.Job._qbo_enqueue(self.connection, first, "Customer")
+        dependency = self.Job._qbo_enqueue(self.connection, second, "Customer")
+        later = fields.Datetime.now() + timedelta(seconds=40)
+        dependency.next_attempt_at = later   # e.g. itself waiting for a parent that is retrying a fault
+        waiting._qbo_step_back(dependency)
+        self.assertEqual((waiting.state, waiting.next_attempt_at, waiting.waits), ("pending", later, 1))
+        dependency.next_attempt_at = False
+        waiting._qbo_step_back(dependency)
+        self.assertFalse(waiting.next_attempt_at, "at once behind one due now: a lower priority number goes first")
