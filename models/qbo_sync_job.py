@@ -83,6 +83,12 @@ class QboSyncJob(models.Model):
         help="QuickBooks refused to create this record because one of the same type already has its name. "
              "“Link to it” binds the Odoo record to that QuickBooks record instead.")
 
+    def init(self):
+        # The unfinished jobs of a record, looked up at every claim (see _qbo_in_order) and every queueing.
+        self.env.cr.execute("""CREATE INDEX IF NOT EXISTS qbo_sync_job_unfinished_record_index
+                                   ON qbo_sync_job (res_id, res_model, qbo_entity)
+                                WHERE state IN ('pending', 'running')""")
+
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
         for job in self:
@@ -165,6 +171,22 @@ class QboSyncJob(models.Model):
         if jobs:
             self._qbo_wake_processor()
         return jobs
+
+    @api.model
+    def _qbo_in_order(self, ids):
+        """The jobs of ``ids`` (claim candidates) whose record has no older unfinished job: a record's changes go
+        in order, and the same dependency queued by two workers at once is never created twice in QuickBooks.
+        The others stay pending behind it."""
+        if not ids:
+            return self.browse()
+        self.env.cr.execute("""
+            SELECT job.id FROM qbo_sync_job job WHERE job.id = ANY(%s) AND NOT EXISTS (
+                SELECT 1 FROM qbo_sync_job older
+                 WHERE older.res_id = job.res_id AND older.res_model = job.res_model AND older.id < job.id
+                   AND older.qbo_entity = job.qbo_entity AND older.connection_id = job.connection_id
+                   AND older.state IN ('pending', 'running'))
+             ORDER BY job.id""", [list(ids)])
+        return self.browse([job_id for job_id, in self.env.cr.fetchall()])
 
     @api.model
     def _qbo_in_flight(self, connection, records, entity):

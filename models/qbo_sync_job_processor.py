@@ -223,7 +223,7 @@ class QboSyncJob(models.Model):
              ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""".format(due=due),
                             [connection.id, now] + scope_args + [connection.id, now] + scope_args + [BATCH_SIZE],
                             log_exceptions=False)   # a serialization conflict is expected and handled
-        batch = self.browse([job_id for job_id, in self.env.cr.fetchall()])
+        batch = self._qbo_in_order([job_id for job_id, in self.env.cr.fetchall()])
         if not durable:
             # What these jobs were before this claim: unchanged if the claim is rolled back, changed by any
             # retry or requeue since (which must not be answered from memory with the old outcome).
