@@ -11,10 +11,11 @@ test:
 test-emulator:
 	$(PYTHON) tools/run_tests.py --emulator-only
 
-## Benchmarks: print figures, assert nothing (the sync benchmark fails only if customers go missing or double).
+## Benchmarks: print figures, assert nothing (the sync benchmarks fail only if customers or payments go missing or double).
 bench:
 	$(PYTHON) tools/bench_emulator.py
 	$(PYTHON) tools/bench_sync.py
+	$(PYTHON) tools/bench_payments.py
 
 ## Serve the QuickBooks Online emulator on http://127.0.0.1:8765/ (see emulator/README.md).
 emulator:

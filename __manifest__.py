@@ -32,6 +32,8 @@
         "views/qbo_import_run_views.xml",
         "views/qbo_connection_import_views.xml",
         "views/account_move_views.xml",
+        "views/account_payment_views.xml",
+        "views/qbo_connection_payment_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

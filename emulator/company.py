@@ -18,7 +18,14 @@ READ_ONLY = {"Id", "SyncToken", "MetaData", "sparse", "domain", "status", "Balan
              "DeliveryInfo", "TempDownloadUri", "Size"}
 # On these the caller states the total; elsewhere QBO computes it.
 TOTAL_IS_INPUT = {"Payment", "BillPayment"}
-PAYERS = {"Payment": {"Invoice": 1, "CreditMemo": -1}, "BillPayment": {"Bill": 1, "VendorCredit": -1}}
+PAYERS = {"Payment": {"Invoice": 1, "CreditMemo": -1, "Purchase": 1},
+          "BillPayment": {"Bill": 1, "VendorCredit": -1}}
+# The entity each LinkedTxn.TxnType of a payer's line names. "Expense" is a Purchase paid by cash or card with an
+# Accounts Receivable line for the customer: how QuickBooks pays out a customer's credit (Intuit, "Manage linked
+# transactions"; Check and CreditCardCredit links are made in the QuickBooks UI only).
+LINK_ENTITIES = {"Payment": {"Invoice": "Invoice", "CreditMemo": "CreditMemo", "Expense": "Purchase"},
+                 "BillPayment": {"Bill": "Bill", "VendorCredit": "VendorCredit"}}
+UI_ONLY_LINKS = ("Check", "CreditCardCredit")
 PARTY_REF = {"Invoice": "CustomerRef", "CreditMemo": "CustomerRef", "Payment": "CustomerRef",
              "SalesReceipt": "CustomerRef", "Bill": "VendorRef", "VendorCredit": "VendorRef",
              "BillPayment": "VendorRef", "PurchaseOrder": "VendorRef", "RefundReceipt": "CustomerRef",
@@ -361,7 +368,7 @@ class Company:
             kept = []
             for line in payer.get("Line", []):
                 links = line.get("LinkedTxn") or []
-                left = [link for link in links if not (link.get("TxnType") == doc_etype.name
+                left = [link for link in links if not (self._link_entity(payer_type, link) == doc_etype.name
                                                        and str(link.get("TxnId")) == doc["Id"])]
                 if links and not left:
                     continue
@@ -958,22 +965,27 @@ class Company:
             amount = ledger.money(ledger.number(line.get("Amount", 0), "Line.Amount"))
             line["Amount"] = amount
             for link in line.get("LinkedTxn", []):
-                doc_type = link.get("TxnType")
-                sign = PAYERS[etype.name].get(doc_type)
-                if sign is None:
-                    raise faults.QBOFault(620, "Transaction cannot be linked",
-                                          "%s cannot be linked to a %s" % (doc_type, etype.name))
+                link_type = link.get("TxnType")
+                doc_type = self._link_entity(etype.name, link)
+                if doc_type is None:
+                    detail = "%s cannot be linked to a %s" % (link_type, etype.name)
+                    if link_type in UI_ONLY_LINKS:
+                        detail += " through the API (link it in QuickBooks)"
+                    raise faults.QBOFault(620, "Transaction cannot be linked", detail)
+                sign = PAYERS[etype.name][doc_type]
                 doc = self.data[doc_type].get(str(link.get("TxnId")))
                 if doc is None or not self._visible(doc_type, link.get("TxnId")):
-                    raise faults.object_not_found(doc_type, link.get("TxnId"))
-                if str(doc[party_field]["value"]) != party_id:
+                    raise faults.object_not_found(link_type, link.get("TxnId"))
+                if doc_type == "Purchase":
+                    self._check_expense_link(doc)
+                if self._doc_party(doc_type, doc) != party_id:
                     raise faults.business_validation(
-                        "%s %s belongs to another %s." % (doc_type, doc["Id"], party_field[:-3].lower()))
+                        "%s %s belongs to another %s." % (link_type, doc["Id"], party_field[:-3].lower()))
                 open_amount = self._open_amount(doc_type, doc, exclude=own)
                 if amount > open_amount + 0.005:
                     raise faults.business_validation(
                         "The amount %.2f applied to %s %s is more than its open balance %.2f."
-                        % (amount, doc_type, doc["Id"], open_amount))
+                        % (amount, link_type, doc["Id"], open_amount))
                 links.append((doc_type, doc["Id"], amount))
                 applied += sign * amount
         if applied > total + 0.005:
@@ -985,7 +997,42 @@ class Company:
     def _open_amount(self, doc_type, doc, exclude=None):
         paid = sum(a for payer, a in self.realm.applied.get((doc_type, doc["Id"]), {}).items()
                    if payer != exclude)
-        return ledger.money(doc.get("TotalAmt", 0.0) - paid)
+        total = self._receivable_amount(doc) if doc_type == "Purchase" else doc.get("TotalAmt", 0.0)
+        return ledger.money(total - paid)
+
+    @staticmethod
+    def _link_entity(payer_type, link):
+        """The entity a payer's LinkedTxn names (an "Expense" is a Purchase), or None if it cannot link it."""
+        return LINK_ENTITIES[payer_type].get(link.get("TxnType"))
+
+    def _doc_party(self, doc_type, doc):
+        if doc_type == "Purchase":
+            return str((doc.get("EntityRef") or {}).get("value"))
+        return str(doc[PARTY_REF[doc_type]]["value"])
+
+    def _receivable_amount(self, purchase):
+        """What an expense charges its customer: its lines on an Accounts Receivable account."""
+        total = 0.0
+        for line in purchase.get("Line", []):
+            detail = line.get("AccountBasedExpenseLineDetail") or {}
+            account = self.data["Account"].get(str((detail.get("AccountRef") or {}).get("value")), {})
+            if account.get("AccountType") == "Accounts Receivable":
+                total += line.get("Amount", 0.0)
+        return ledger.money(total)
+
+    def _check_expense_link(self, purchase):
+        """A payment can use an Expense (cash or card Purchase, not a credit) to a customer on Accounts Receivable:
+        Intuit's way of paying a customer's credit out. Checks are linked in the QuickBooks UI only."""
+        if purchase.get("PaymentType") == "Check" or purchase.get("Credit"):
+            raise faults.QBOFault(620, "Transaction cannot be linked",
+                                  "Purchase %s is a check or a credit card credit: link it in QuickBooks."
+                                  % purchase["Id"])
+        if (purchase.get("EntityRef") or {}).get("type", "Customer") != "Customer":
+            raise faults.QBOFault(620, "Transaction cannot be linked",
+                                  "Expense %s is not paid to a customer." % purchase["Id"])
+        if self._receivable_amount(purchase) <= 0:
+            raise faults.QBOFault(620, "Transaction cannot be linked",
+                                  "Expense %s has no Accounts Receivable line." % purchase["Id"])
 
     def _apply(self, etype, payer, links):
         """Move the payer's applications to ``links`` and refresh what they touch."""
@@ -1029,7 +1076,15 @@ class Company:
             obj["Balance"] = 0.0          # paid on the spot
         elif name == "RefundReceipt":
             obj["Balance"] = 0.0          # refunded on the spot
-        elif name in ("Purchase", "Deposit", "JournalEntry", "PurchaseOrder", "Estimate", "Transfer",
+        elif name == "Purchase":
+            obj.pop("Balance", None)      # QBO keeps no balance on expenses; payments that use one link to it
+            others = [link for link in obj.get("LinkedTxn", []) if link.get("TxnType") not in PAYERS]
+            links = others + [{"TxnId": payer_id, "TxnType": payer} for payer, payer_id in sorted(payments)]
+            if links:
+                obj["LinkedTxn"] = links
+            else:
+                obj.pop("LinkedTxn", None)
+        elif name in ("Deposit", "JournalEntry", "PurchaseOrder", "Estimate", "Transfer",
                       "CreditCardPayment"):
             obj.pop("Balance", None)      # QBO keeps no balance on these
         elif name in PAYERS:

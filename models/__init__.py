@@ -21,6 +21,11 @@ from . import qbo_handler_sales_document_checks
 from . import qbo_handler_invoice
 from . import qbo_handler_creditmemo
 from . import qbo_handler_attachable
+from . import qbo_settlement_balance
+from . import qbo_handler_settlement
+from . import qbo_handler_payment
+from . import qbo_handler_credit_application
+from . import qbo_handler_refund
 from . import qbo_sync_job
 from . import qbo_sync_job_processor
 from . import qbo_sync_job_faults
@@ -33,6 +38,7 @@ from . import qbo_list_item
 from . import qbo_mapping_mixin
 from . import qbo_account_mapping
 from . import qbo_journal_mapping
+from . import qbo_connection_payments
 from . import qbo_tax_mapping
 from . import qbo_term_mapping
 from . import product_product
@@ -42,3 +48,5 @@ from . import qbo_import_run_step
 from . import product_template
 from . import account_move
 from . import account_move_line
+from . import account_payment
+from . import account_partial_reconcile

@@ -8,6 +8,9 @@ LEVEL_ITEMS = 5          # products
 LEVEL_NAMES = 10         # customers and vendors
 LEVEL_DOCUMENTS = 20     # invoices, credit memos, bills
 LEVEL_SETTLEMENTS = 30   # payments, bill payments
+# Endings go in the reverse order and after every push: a payment is voided, or updated to let go of an invoice,
+# before the invoice is voided or deleted, as QuickBooks refuses to end a document a payment still uses.
+ENDINGS_AFTER = 100
 
 
 def batch_memo(env, key, compute):
@@ -127,6 +130,10 @@ class QboHandler(models.AbstractModel):
         if operation == "delete":
             return {"operation": "delete"}, reference
         return {"operation": "update", "optionsData": "void"}, dict(reference, sparse=True)
+
+    def _qbo_ending_priority(self):
+        """The queue priority of this entity's endings (void, delete, deactivate): what refers to others ends first."""
+        return ENDINGS_AFTER - self._qbo_level
 
     def _qbo_apply_ending(self, connection, job, obj):
         """QuickBooks ended the object: a voided document stays linked; a deleted or inactive one is let go."""

@@ -27,6 +27,7 @@ class QboHandlerSalesDocument(models.AbstractModel):
     # ------------------------------------------------------------------ before and after sending
     def _qbo_check_before_send(self, connection, jobs, records):
         """Refuse, before sending, what QuickBooks would refuse or what would damage what it holds."""
+        self.env["qbo.handler.settlement"]._qbo_hold_endings(connection, jobs)   # a payment lets go of it first
         queued = self._qbo_split_jobs(connection, jobs, records)
         current = self._qbo_current(connection, jobs)
         currencies = self._qbo_customer_currencies(connection, jobs, records)
@@ -190,6 +191,9 @@ class QboHandlerSalesDocument(models.AbstractModel):
             values["mismatch"] = self._qbo_mismatch(move, values, expected) or False
             if first and connection.invoice_attach_pdf:
                 self.env["qbo.sync.job"]._qbo_enqueue(connection, move, "Attachable")
+            if first:
+                # Payments and credits applied to it before it reached QuickBooks can now link to it.
+                self.env["qbo.handler.settlement"]._qbo_queue_applied(move, connection)
             notes = []
             if first:
                 notes.append(_("Sent to QuickBooks Online as %(label)s %(number)s (Id %(id)s).",

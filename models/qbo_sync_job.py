@@ -121,6 +121,12 @@ class QboSyncJob(models.Model):
             text = " ".join((job.error_message or "").split())
             job.error_summary = text if len(text) <= 90 else text[:88].rsplit(" ", 1)[0] + "…"
 
+    def init(self):
+        # The unfinished jobs of a record, looked up at every claim (see _qbo_in_order) and every queueing.
+        self.env.cr.execute("""CREATE INDEX IF NOT EXISTS qbo_sync_job_unfinished_record_index
+                                   ON qbo_sync_job (res_id, res_model, qbo_entity)
+                                WHERE state IN ('pending', 'running')""")
+
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):
         for job in self:
@@ -217,11 +223,48 @@ class QboSyncJob(models.Model):
             if ending:
                 values.append({"connection_id": binding.connection_id.id, "res_model": binding.res_model,
                                "res_id": binding.res_id, "qbo_entity": binding.qbo_entity, "binding_id": binding.id,
-                               "part": binding.part or "", "operation": ending, "priority": handler._qbo_level})
+                               "part": binding.part or "", "operation": ending,
+                               "priority": handler._qbo_ending_priority()})
         jobs = self.sudo().create(values)
         if jobs:
             self._qbo_wake_processor()
         return jobs
+
+    @api.model
+    def _qbo_in_order(self, ids):
+        """The jobs of ``ids`` (claim candidates) whose record has no older unfinished job: a record's changes go
+        in order, and the same dependency queued by two workers at once is never created twice in QuickBooks.
+        The others stay pending behind it."""
+        if not ids:
+            return self.browse()
+        self.env.cr.execute("""
+            SELECT job.id FROM qbo_sync_job job WHERE job.id = ANY(%s) AND NOT EXISTS (
+                SELECT 1 FROM qbo_sync_job older
+                 WHERE older.res_id = job.res_id AND older.res_model = job.res_model AND older.id < job.id
+                   AND older.qbo_entity = job.qbo_entity AND older.connection_id = job.connection_id
+                   AND older.state IN ('pending', 'running'))
+             ORDER BY job.id""", [list(ids)])
+        return self.browse([job_id for job_id, in self.env.cr.fetchall()])
+
+    @api.model
+    def _qbo_in_flight(self, connection, records, entity):
+        """(the jobs already sending ``records`` as ``entity``, waiting out a fault; the other records). A record
+        that needs one of them waits for it rather than queueing it again: created twice, a customer would be
+        refused as a duplicate name once the first one's retry goes through."""
+        flying = self.search([("connection_id", "=", connection.id), ("res_model", "=", records._name),
+                              ("res_id", "in", records.ids), ("qbo_entity", "=", entity), ("state", "=", "running")])
+        return flying, records.browse(set(records.ids) - set(flying.mapped("res_id")))
+
+    def _qbo_step_back(self, dependencies):
+        """Wait, without an attempt, for ``dependencies``: at once when one of them is due now (a lower priority
+        number goes first), else until they are retried (a minute at most): a record must not come back before
+        what it waits for, or it would spend its waits in a loop."""
+        now = fields.Datetime.now()
+        due = dependencies.filtered(lambda job: job.state == "pending" and (not job.next_attempt_at
+                                                                             or job.next_attempt_at <= now))
+        later = [when for when in dependencies.mapped("next_attempt_at") if when] or [now]
+        after = False if due else min(max(later), now + timedelta(seconds=60))
+        self.write({"state": "pending", "batch_key": False, "next_attempt_at": after, "waits": self.waits + 1})
 
     @api.model
     def _qbo_wake_processor(self):

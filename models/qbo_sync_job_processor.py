@@ -233,7 +233,7 @@ class QboSyncJob(models.Model):
              ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""".format(due=due),
                             [connection.id, now] + scope_args + [connection.id, now] + scope_args + [BATCH_SIZE],
                             log_exceptions=False)   # a serialization conflict is expected and handled
-        batch = self.browse([job_id for job_id, in self.env.cr.fetchall()])
+        batch = self._qbo_in_order([job_id for job_id, in self.env.cr.fetchall()])
         if not durable:
             # What these jobs were before this claim: unchanged if the claim is rolled back, changed by any
             # retry or requeue since (which must not be answered from memory with the old outcome).
@@ -343,7 +343,7 @@ class QboSyncJob(models.Model):
         QuickBooks would refuse before anything is sent. Returns the jobs the handlers queued on the way."""
         groups, queued = {}, self.browse()
         for job in batch:
-            groups.setdefault((job.qbo_entity, job.res_model), self.browse())
+            groups.setdefault((job.qbo_entity, job.res_model), batch.browse())   # keeps the batch's context
             groups[(job.qbo_entity, job.res_model)] |= job
         for (entity, res_model), jobs in groups.items():
             handler = self.env["qbo.handler"]._qbo_get(entity, res_model)
@@ -403,8 +403,8 @@ class QboSyncJob(models.Model):
                 bound |= bindings
             ready = set(bound.filtered("qbo_id").mapped("res_id"))
             refused += [binding for binding in bound if binding.state == "error" and binding.res_id not in ready]
-            missing = records.filtered(lambda rec: rec.id not in ready)
-            queued |= self._qbo_enqueue(connection, missing, entity, priority=self.priority - 1)
+            sent, missing = self._qbo_in_flight(connection, records.filtered(lambda rec: rec.id not in ready), entity)
+            queued |= sent | self._qbo_enqueue(connection, missing, entity, priority=self.priority - 1)
         if refused:
             self._qbo_fail("", _("This record needs %(names)s in QuickBooks first, which QuickBooks refused: "
                                  "%(reason)s", names=", ".join(b.display_name for b in refused),
@@ -415,7 +415,7 @@ class QboSyncJob(models.Model):
         if self.waits >= MAX_WAITS:
             self._qbo_fail("", _("What this record refers to could not be synced to QuickBooks first."), "")
             return queued
-        self.write({"state": "pending", "batch_key": False, "next_attempt_at": False, "waits": self.waits + 1})
+        self._qbo_step_back(queued)
         return queued
 
     def _qbo_dependencies_of(self, connection, handler, record):

@@ -21,3 +21,5 @@ from . import test_qbo_cron_companies
 from . import test_qbo_sync_outage
 from . import test_qbo_sync_wakeup
 from . import test_qbo_invoices
+from . import test_qbo_payments
+from . import test_qbo_payments_soak

@@ -178,3 +178,51 @@ class TestQboSyncFaults(QboSyncCase):
             self.Job.with_context(ir_cron_progress_id=progress.id)._cron_qbo_process_jobs()
         self.assertEqual((progress.done, progress.remaining), (30, 10))
         self.assertEqual(len(self.qbo_customers("Progress")), 30)
+
+
+@tagged("post_install", "-at_install")
+class TestQboDependencyInFlight(QboSyncCase):
+
+    def test_a_record_waits_for_a_dependency_retrying_a_fault_instead_of_queueing_it_twice(self):
+        from odoo import fields
+        partner = self.env["res.partner"].create({"name": "QX In Flight", "customer_rank": 1})
+        self.emulator_admin.faults(batch={"fail_next": 1, "fail_status": 503})
+        self.process()
+        first = self.jobs_of(partner)
+        self.assertEqual((first.state, first.attempts), ("running", 1), "waiting out the 503")
+        child = self.env["res.partner"].create({"name": "QX In Flight, Accounts", "customer_rank": 1,
+                                                "parent_id": partner.id, "type": "invoice"})
+        # Only the job on its way is left for the parent (the child's creation may have queued another change).
+        self.jobs_of(partner).filtered(lambda job: job != first).write({"state": "cancelled"})
+        self.process()
+        self.assertEqual(self.jobs_of(partner), first, "not queued a second time")
+        self.assertEqual(self.jobs_of(child).state, "pending")
+        self.assertEqual(self.jobs_of(child).next_attempt_at, first.next_attempt_at)
+        (first | self.jobs_of(child)).write({"next_attempt_at": fields.Datetime.now()})
+        self.drain()
+        self.assertEqual(len(self.qbo_customers("QX In Flight")), 2, "the parent once, and its child")
+
+    def test_a_record_comes_back_when_what_it_waits_for_is_due_not_before(self):
+        from datetime import timedelta
+        from odoo import fields
+        first, second = self.customers(2, prefix="QX Step")
+        waiting = self.Job._qbo_enqueue(self.connection, first, "Customer")
+        dependency = self.Job._qbo_enqueue(self.connection, second, "Customer")
+        later = fields.Datetime.now() + timedelta(seconds=40)
+        dependency.next_attempt_at = later   # e.g. itself waiting for a parent that is retrying a fault
+        waiting._qbo_step_back(dependency)
+        self.assertEqual((waiting.state, waiting.next_attempt_at, waiting.waits), ("pending", later, 1))
+        dependency.next_attempt_at = False
+        waiting._qbo_step_back(dependency)
+        self.assertFalse(waiting.next_attempt_at, "at once behind one due now: a lower priority number goes first")
+
+    def test_two_jobs_of_one_record_go_one_after_the_other_never_in_one_batch(self):
+        partner = self.customers(1, prefix="QX Twin")
+        first = self.jobs_of(partner)
+        # What two workers queueing the same dependency at once leave behind: a second pending job.
+        twin = self.Job.create({"connection_id": self.connection.id, "res_model": "res.partner", "res_id": partner.id,
+                                "qbo_entity": "Customer", "priority": first.priority})
+        self.assertEqual(self.Job._qbo_in_order((first | twin).ids), first, "the younger waits for the older")
+        self.drain()
+        self.assertEqual((first.state, twin.state), ("done", "done"))
+        self.assertEqual(len(self.qbo_customers("QX Twin")), 1, "created once; the twin found it unchanged")

@@ -61,7 +61,8 @@ class QboBulkAction(models.TransientModel):
                 records = self.env[model].browse(ids)
                 if context.get("res_partner_search_mode") == "supplier":   # the Purchase → Vendors list
                     handlers = [handler for handler in handlers if handler._qbo_entity == "Vendor"] or handlers
-                elif model == "account.move":   # documents: the type most of the selection is (invoices, notes)
+                elif model in ("account.move", "account.payment"):   # the type most of the selection is
+                    # (invoices or credit notes; payments received or refunds)
                     handlers = sorted(handlers, key=lambda handler: (-len(handler._qbo_wants(records)),
                                                                      not handler._qbo_default_for_model))
                 else:

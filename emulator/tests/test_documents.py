@@ -2,9 +2,9 @@
 import pytest
 import requests
 from quickbooks.exceptions import QuickbooksException
-from quickbooks.objects import CreditMemo, Customer, Invoice, Payment, Preferences, SalesReceipt
+from quickbooks.objects import CreditMemo, Customer, Invoice, Payment, Preferences, Purchase, SalesReceipt
 
-from .helpers import customer, ref, sales_line, service_item, uk_tax_code
+from .helpers import account, customer, expense_line, ref, sales_line, service_item, uk_tax_code
 
 
 def fault(call):
@@ -65,6 +65,54 @@ def test_deleting_a_paid_invoice_is_refused_by_default_and_unapplies_under_the_p
     invoice.delete(qb=qb)
     assert Payment.get(payment.Id, qb=qb).UnappliedAmt == 60
     assert Customer.get(cust.Id, qb=qb).Balance == -60
+
+
+# ------------------------------------------------------------------ paying a credit out
+def refund_expense(qb, cust, amount, payment_type="Cash"):
+    """Money paid out to a customer: an Expense (Purchase) from the bank on Accounts Receivable."""
+    return Purchase.from_json({
+        "PaymentType": payment_type, "AccountRef": ref(account(qb, "Bank")),
+        "EntityRef": {"type": "Customer", "value": cust.Id},
+        "Line": [expense_line(account(qb, "Accounts Receivable"), amount)]}).save(qb=qb)
+
+
+def test_a_credit_memo_is_paid_out_by_a_payment_linking_it_to_an_expense(qb):
+    cust = Customer.from_json({"DisplayName": "Refunded Rita"}).save(qb=qb)
+    memo = sale(CreditMemo, qb, CustomerRef=ref(cust)).save(qb=qb)
+    expense = refund_expense(qb, cust, 100)
+    payment = Payment.from_json({"CustomerRef": ref(cust), "TotalAmt": 0, "Line": [
+        {"Amount": 100, "LinkedTxn": [{"TxnId": expense.Id, "TxnType": "Expense"}]},
+        {"Amount": 100, "LinkedTxn": [{"TxnId": memo.Id, "TxnType": "CreditMemo"}]}]}).save(qb=qb)
+    assert payment.UnappliedAmt == 0
+    assert CreditMemo.get(memo.Id, qb=qb).RemainingCredit == 0
+    linked = Purchase.get(expense.Id, qb=qb).LinkedTxn
+    assert [(link.TxnId, link.TxnType) for link in linked] == [(payment.Id, "Payment")]
+    error = fault(lambda: Purchase.get(expense.Id, qb=qb).delete(qb=qb))
+    assert error.error_code == 6000 and "payments applied" in error.detail
+    payment = Payment.get(payment.Id, qb=qb)
+    payment.Line = []
+    payment.save(qb=qb)
+    assert not getattr(Purchase.get(expense.Id, qb=qb), "LinkedTxn", None)
+    assert CreditMemo.get(memo.Id, qb=qb).RemainingCredit == 100
+
+
+def test_an_expense_is_used_once_and_only_by_its_customer(qb):
+    cust = Customer.from_json({"DisplayName": "Refunded Rob"}).save(qb=qb)
+    other = Customer.from_json({"DisplayName": "Someone Else"}).save(qb=qb)
+    memo = sale(CreditMemo, qb, CustomerRef=ref(cust)).save(qb=qb)
+    expense = refund_expense(qb, cust, 60)
+
+    def pay(customer_, amount, txn_type="Expense", txn_id=None):
+        return Payment.from_json({"CustomerRef": ref(customer_), "TotalAmt": 0, "Line": [
+            {"Amount": amount, "LinkedTxn": [{"TxnId": txn_id or expense.Id, "TxnType": txn_type}]},
+            {"Amount": amount, "LinkedTxn": [{"TxnId": memo.Id, "TxnType": "CreditMemo"}]}]}).save(qb=qb)
+    assert "more than its open balance 60.00" in fault(lambda: pay(cust, 80)).detail
+    assert "belongs to another customer" in fault(lambda: pay(other, 10)).detail
+    check = refund_expense(qb, cust, 20, payment_type="Check")
+    assert fault(lambda: pay(cust, 20, txn_id=check.Id)).error_code == 620
+    assert fault(lambda: pay(cust, 20, txn_type="Check", txn_id=check.Id)).error_code == 620
+    pay(cust, 60)
+    assert CreditMemo.get(memo.Id, qb=qb).RemainingCredit == 40
 
 
 # ------------------------------------------------------------------ custom fields

@@ -1,0 +1,109 @@
+from odoo import api, fields, models
+
+PAYMENT_SYNC_STATES = [("unsynced", "Not sent"), ("queued", "Queued"), ("synced", "Synced"), ("error", "Refused")]
+ENTITIES = ("Payment", "Purchase")
+
+
+class AccountPayment(models.Model):
+    """Customer payments go to QuickBooks as Payments, refunds to customers as Expenses on Accounts Receivable.
+
+    Posting, reconciling (account_partial_reconcile.py), cancelling, resetting
+    to draft and deleting only queue jobs in their own transaction; nothing
+    here calls QuickBooks (qbo.handler.payment and qbo.handler.refund say what
+    goes).
+    """
+
+    _name = "account.payment"
+    _inherit = ["account.payment", "qbo.sync.mixin", "qbo.push.mixin"]
+
+    qbo_binding_id = fields.Many2one("qbo.binding", "QuickBooks link", compute="_compute_qbo_payment",
+                                     compute_sudo=True)
+    qbo_sync_state = fields.Selection(PAYMENT_SYNC_STATES, "QuickBooks", compute="_compute_qbo_payment",
+                                      search="_search_qbo_sync_state", compute_sudo=True,
+                                      help="Synced: QuickBooks has the payment as Odoo applies it. Queued: a change "
+                                           "waits to be sent. Refused: QuickBooks refused it (or what it pays); the "
+                                           "reason is on the payment.")
+    qbo_id = fields.Char("QuickBooks ID", compute="_compute_qbo_payment", compute_sudo=True,
+                         help="The QuickBooks payment (or, for a refund, expense) this payment is.")
+    qbo_unapplied = fields.Float("Unapplied in QuickBooks", compute="_compute_qbo_payment", compute_sudo=True,
+                                 help="What QuickBooks keeps as the customer's credit (its UnappliedAmt), as it last "
+                                      "reported it.")
+    qbo_synced_at = fields.Datetime("Synced at", compute="_compute_qbo_payment", compute_sudo=True,
+                                    help="When QuickBooks last accepted this payment as Odoo applies it.")
+
+    # ------------------------------------------------------------------ what QuickBooks holds
+    def _qbo_sales(self):
+        return self.filtered(lambda payment: payment.id and payment.partner_type == "customer")
+
+    @api.depends("payment_type", "partner_type", "company_id")
+    def _compute_qbo_payment(self):
+        customers = self._qbo_sales()
+        bindings, queued = {}, set()
+        if customers:
+            for binding in self.env["qbo.binding"].sudo().search([
+                    ("res_model", "=", "account.payment"), ("res_id", "in", customers.ids),
+                    ("qbo_entity", "in", ENTITIES)]):
+                bindings[binding.res_id] = binding
+            queued = set(self.env["qbo.sync.job"].sudo().search([
+                ("res_model", "=", "account.payment"), ("res_id", "in", customers.ids),
+                ("state", "in", ("pending", "running"))]).mapped("res_id"))
+        for payment in self:
+            binding = bindings.get(payment.id, self.env["qbo.binding"])
+            payment.qbo_binding_id = binding
+            payment.qbo_id = binding.qbo_id
+            payment.qbo_unapplied = binding.qbo_balance if binding.qbo_entity == "Payment" else 0.0
+            payment.qbo_synced_at = binding.synced_at
+            if payment not in customers:
+                payment.qbo_sync_state = False
+            elif binding.state == "error":
+                payment.qbo_sync_state = "error"
+            elif payment.id in queued:
+                payment.qbo_sync_state = "queued"
+            else:
+                payment.qbo_sync_state = "synced" if binding.qbo_id else "unsynced"
+
+    def _search_qbo_sync_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            return [("id", "=", False)]
+        wanted = {value} if isinstance(value, str) else set(value or [])
+        if operator in ("!=", "not in"):
+            wanted = {key for key, _label in PAYMENT_SYNC_STATES} - wanted
+        Binding, Job = self.env["qbo.binding"].sudo(), self.env["qbo.sync.job"].sudo()
+        base = [("res_model", "=", "account.payment"), ("qbo_entity", "in", ENTITIES)]
+        error = Binding.search(base + [("state", "=", "error")]).mapped("res_id")
+        queued = Job.search(base + [("state", "in", ("pending", "running"))]).mapped("res_id")
+        sent = Binding.search(base + [("qbo_id", "!=", False)]).mapped("res_id")
+        ids = {"error": error, "queued": queued,
+               "synced": list(set(sent) - set(error) - set(queued))}
+        domains = []
+        for state in wanted:
+            if state == "unsynced":
+                domains.append(["&", ("partner_type", "=", "customer"),
+                                ("id", "not in", list(set(sent) | set(error) | set(queued)))])
+            else:
+                domains.append([("id", "in", ids[state])])
+        if not domains:
+            return [("id", "=", False)]
+        return ["|"] * (len(domains) - 1) + [term for domain in domains for term in domain]
+
+    # ------------------------------------------------------------------ the hooks: queue, never call
+    def action_cancel(self):
+        inbound = self.filtered(lambda payment: payment.payment_type == "inbound")
+        result = super().action_cancel()
+        # A cancelled payment stays in QuickBooks as void, with its history; QuickBooks voids no expense
+        # through the API, so a cancelled refund is deleted there.
+        Job = self.env["qbo.sync.job"]
+        Job._qbo_enqueue_ending(inbound, operation="void")
+        Job._qbo_enqueue_ending(self - inbound, operation="delete")
+        return result
+
+    def action_draft(self):
+        result = super().action_draft()
+        # A draft payment books nothing in Odoo: QuickBooks drops it too, and gets it again when it is posted.
+        self.env["qbo.sync.job"]._qbo_enqueue_ending(self, operation="delete")
+        return result
+
+    # ------------------------------------------------------------------ buttons
+    def action_qbo_view_in_quickbooks(self):
+        self.ensure_one()
+        return self.qbo_binding_id.action_qbo_view_in_quickbooks()

@@ -1,0 +1,41 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from .qbo_journal_mapping import DEPOSIT_TYPES
+
+
+class QboConnection(models.Model):
+    """Where a company's customer payments land in QuickBooks when their journal has no mapping of its own.
+
+    The journal mapping (qbo_journal_mapping.py) says it per journal and per payment method; these are the
+    connection's defaults for anything it leaves unmapped.
+    """
+
+    _inherit = "qbo.connection"
+
+    payment_deposit_account_id = fields.Many2one(
+        "qbo.list.item", "Default deposit account", ondelete="set null",
+        domain="[('connection_id', '=', id), ('list_type', '=', 'account'), "
+               "('account_type', 'in', ('Bank', 'Other Current Asset'))]",
+        help="Where customer payments are deposited (and refunds paid from) in QuickBooks when neither their "
+             "journal nor their payment method has a deposit account in the journal mapping. A Bank or Other "
+             "Current Asset account, such as Undeposited Funds.")
+    payment_method_default_id = fields.Many2one(
+        "qbo.list.item", "Default payment method", ondelete="set null",
+        domain="[('connection_id', '=', id), ('list_type', '=', 'payment_method')]",
+        help="The QuickBooks payment method recorded on customer payments whose journal and payment method have "
+             "none in the journal mapping. Optional.")
+
+    @api.constrains("payment_deposit_account_id")
+    def _check_payment_deposit_account(self):
+        for connection in self.filtered("payment_deposit_account_id"):
+            if connection.payment_deposit_account_id.account_type not in DEPOSIT_TYPES:
+                raise ValidationError(_(
+                    "QuickBooks only deposits payments to Bank or Other Current Asset accounts; %(account)s is an "
+                    "account of type %(type)s.", account=connection.payment_deposit_account_id.display_name,
+                    type=connection.payment_deposit_account_id.account_type or "?"))
+
+    def _qbo_payment_refs(self, journal, method_line=None):
+        """(DepositToAccountRef, PaymentMethodRef or None) of a payment through ``journal`` and ``method_line``:
+        the method line's mapping, else the journal's, else these defaults; a UserError names what to map."""
+        return self.env["qbo.journal.mapping"].sudo()._qbo_payment_refs(self, journal, method_line)
