@@ -23,9 +23,9 @@ class QboHandlerInvoice(models.AbstractModel):
         if term:
             ref = connection._qbo_term_ref(term)
             if not ref:
-                raise UserError(_("The payment term %(term)s has no QuickBooks term, so the invoice's terms cannot be "
-                                  "shown there. Map it in Invoicing → Configuration → QuickBooks Online → Payment Terms (a "
-                                  "term not listed there yet appears when you click Propose mappings on the "
+                raise UserError(_("The payment term %(term)s has no QuickBooks term, so the invoice's terms cannot "
+                                  "be shown there. Map it in Invoicing → Configuration → QuickBooks Online → Payment "
+                                  "Terms (a term not listed there yet appears when you click Propose mappings on the "
                                   "QuickBooks Online connection).", term=term.display_name))
             payload["SalesTermRef"] = ref
         return payload

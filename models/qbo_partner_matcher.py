@@ -58,7 +58,8 @@ class QboPartnerMatcher(models.AbstractModel):
 
     @api.model
     def _qbo_partner_keys(self, partner):
-        names = {normalize_name(partner.name), normalize_name(self.env["qbo.handler.customer"]._qbo_display_name(partner))} - {""}
+        display_name = self.env["qbo.handler.customer"]._qbo_display_name(partner)
+        names = {normalize_name(partner.name), normalize_name(display_name)} - {""}
         return {"email": set(email_normalize_all(partner.email or "")), "name": names, "vat": tax_id_keys(partner.vat)}
 
     # ------------------------------------------------------------------ the core, both directions

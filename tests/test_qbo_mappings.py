@@ -272,7 +272,7 @@ class TestQboMappings(QboListsCase):
         self.assertIsNone(self.connection._qbo_payment_method_ref(journal))
         other = self.env["account.journal"].create({"name": "QX Cash", "type": "cash", "code": "QXC",
                                                     "company_id": self.company.id})
-        with self.assertRaisesRegex(UserError, "QX Cash.*QuickBooks Journal Mapping"):
+        with self.assertRaisesRegex(UserError, "QX Cash.*QuickBooks Online → Journal Mapping"):
             self.connection._qbo_deposit_account_ref(other)
 
     # ------------------------------------------------------------------ taxes
