@@ -17,8 +17,6 @@ A script, not a test: Odoo never imports it.
 """
 import argparse
 import os
-import shutil
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -26,12 +24,10 @@ from datetime import timedelta
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS)
-from bench_sync import (US_REALM, BenchFailure, close_odoo, install_addon, open_registry, say,  # noqa: E402
-                        start_emulator)
-from run_tests import MODULE, find_odoo, link_addon  # noqa: E402
+from bench_sync import (US_REALM, BenchFailure, bench_session, failed_loudly, new_profile,  # noqa: E402
+                        print_profile, say)
 
 from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET  # noqa: E402
-from emulator.testing import AdminClient  # noqa: E402
 
 CUSTOMERS = 100
 TARGETS = {"requests_per_payment": 0.1, "cpu_ms_per_payment": 5.0}
@@ -51,6 +47,7 @@ def prepare(odoo, registry, url, admin, scale, count):
         connection.write({"environment": "emulator", "emulator_url": url, "state": "connected",
                           "realm_id": US_REALM, "access_token": tokens["access_token"],
                           "refresh_token": tokens["refresh_token"], "documents_from": False,
+                          "invoice_send_policy": "posted",
                           "access_token_expires_at": odoo.fields.Datetime.now() + timedelta(hours=1)})
         cr.commit()   # the tokens are read and refreshed on a cursor of their own
         env["qbo.list.item"]._qbo_update_lists(connection)
@@ -181,50 +178,20 @@ def main():
                         help="profile the sending with cProfile (which slows it) and print the addon's N costliest "
                              "functions")
     args = parser.parse_args()
-    profile = None
-    if args.profile:
-        import cProfile
-        profile = cProfile.Profile(time.process_time)
-    root, addons = find_odoo()
-    if root is None:
-        say(addons)
-        return 2
-    workdir = link_addon("qbo-bench-payments-")
-    database = "qbo_bench_payments_%d_%d" % (os.getpid(), int(time.time()))
-    emulator = None
+    profile = new_profile(args.profile)
     try:
-        emulator, url = start_emulator(args.time_scale)
-        admin = AdminClient(url)
-        install_addon(root, addons, workdir, database)
-        odoo, registry = open_registry(root, addons, workdir, database)
-        connection_id, invoice_ids, payment_ids, save_cpu = prepare(odoo, registry, url, admin, args.time_scale,
-                                                                    args.payments)
-        say("Outbox: sending %d queued payments ..." % args.payments)
-        result = run(odoo, registry, connection_id, payment_ids, admin, args.payments, profile)
-        check(admin, result["names"], invoice_ids, registry, odoo)
-        met = report(result, args.payments, args.time_scale, save_cpu)
-        say("All targets met." if met else "Some targets MISSED (see above).")
-        if profile:
-            import pstats
-            say()
-            say("Sending profiled (CPU seconds; cProfile's own overhead inflates the figures above):")
-            stats = pstats.Stats(profile, stream=sys.stdout)
-            stats.sort_stats("tottime").print_stats(args.profile)
-            stats.sort_stats("cumulative").print_stats(MODULE, args.profile)
+        with bench_session("bench-payments", args.time_scale) as (odoo, registry, url, admin):
+            connection_id, invoice_ids, payment_ids, save_cpu = prepare(odoo, registry, url, admin,
+                                                                        args.time_scale, args.payments)
+            say("Outbox: sending %d queued payments ..." % args.payments)
+            result = run(odoo, registry, connection_id, payment_ids, admin, args.payments, profile)
+            check(admin, result["names"], invoice_ids, registry, odoo)
+            met = report(result, args.payments, args.time_scale, save_cpu)
+            say("All targets met." if met else "Some targets MISSED (see above).")
+            print_profile(profile, args.profile, "Sending")
         return 0
     except BenchFailure as failure:
-        say()
-        say("!" * 78)
-        say("!!! PAYMENTS BENCHMARK FAILED: %s" % failure)
-        say("!" * 78)
-        return 1
-    finally:
-        close_odoo(database)
-        if emulator is not None:
-            emulator.terminate()
-            emulator.wait(timeout=10)
-        subprocess.run(["dropdb", "--if-exists", "--force", database], capture_output=True)
-        shutil.rmtree(workdir, ignore_errors=True)
+        return failed_loudly("PAYMENTS BENCHMARK", failure)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ is created for the run and dropped at the end, also on failure.
 A script, not a test: Odoo never imports it.
 """
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -543,6 +544,59 @@ def report(ours, base, count, scale, save_cpu):
                 ours["ceiling_share"] >= TARGETS["ceiling_share"], ratio >= TARGETS["fewer_requests"]))
 
 
+@contextlib.contextmanager
+def bench_session(prefix, scale):
+    """An emulator process and a new database with the addon, for one benchmark; both gone afterwards.
+
+    Yields (odoo, registry, url, admin), or raises BenchFailure."""
+    root, addons = find_odoo()
+    if root is None:
+        raise BenchFailure(addons)
+    workdir = link_addon("qbo-%s-" % prefix)
+    database = "qbo_%s_%d_%d" % (prefix.replace("-", "_"), os.getpid(), int(time.time()))
+    emulator = None
+    try:
+        emulator, url = start_emulator(scale)
+        admin = AdminClient(url)
+        install_addon(root, addons, workdir, database)
+        odoo, registry = open_registry(root, addons, workdir, database)
+        yield odoo, registry, url, admin
+    finally:
+        close_odoo(database)
+        if emulator is not None:
+            emulator.terminate()
+            emulator.wait(timeout=10)
+        subprocess.run(["dropdb", "--if-exists", "--force", database], capture_output=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def new_profile(functions):
+    if not functions:
+        return None
+    import cProfile
+    return cProfile.Profile(time.process_time)
+
+
+def print_profile(profile, functions, what):
+    if not profile:
+        return
+    import pstats
+    say()
+    say("%s profiled (CPU seconds; cProfile's own overhead inflates the figures above):" % what)
+    stats = pstats.Stats(profile, stream=sys.stdout)
+    stats.sort_stats("tottime").print_stats(functions)
+    say("The addon's own functions, by cumulative time:")
+    stats.sort_stats("cumulative").print_stats(MODULE, functions)
+
+
+def failed_loudly(name, failure):
+    say()
+    say("!" * 78)
+    say("!!! %s FAILED: %s" % (name, failure))
+    say("!" * 78)
+    return 1
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=2000, help="customers to send (default 2000)")
@@ -561,67 +615,37 @@ def main():
                         help="profile the outbox run with cProfile (which slows it) and print its N costliest "
                              "functions by own time")
     args = parser.parse_args()
-    profile = None
-    if args.profile:
-        import cProfile
-        profile = cProfile.Profile(time.process_time)
-    root, addons = find_odoo()
-    if root is None:
-        say(addons)
-        return 2
-    workdir = link_addon("qbo-bench-")
-    database = "qbo_bench_%d_%d" % (os.getpid(), int(time.time()))
-    emulator = None
+    profile = new_profile(args.profile)
     try:
-        emulator, url = start_emulator(args.time_scale)
-        admin = AdminClient(url)
-        install_addon(root, addons, workdir, database)
-        odoo, registry = open_registry(root, addons, workdir, database)
-        connection_id, partner_ids, save_cpu = prepare(odoo, registry, url, admin, args.time_scale, args.records)
-        say("Outbox: sending %d queued customers ..." % args.records)
-        ours = run_outbox(odoo, registry, connection_id, partner_ids, admin,
-                          None if args.profile_invoices else profile)
-        check_customers(admin, ours["names"], "outbox")
-        say("Baseline: %d python-quickbooks saves ..." % args.records)
-        base = run_baseline(odoo, registry, partner_ids, url, admin, args.time_scale)
-        check_customers(admin, base["names"], "baseline")
-        ours_figures = figures(ours, args.records, args.time_scale, LIMITS["batch_per_minute"], BATCH_SIZE)
-        base_figures = figures(base, args.records, args.time_scale, LIMITS["requests_per_minute"], 1)
-        if base["client_throttled"] != base_figures["throttled"]:
-            raise BenchFailure("the baseline saw %d throttled answers, the emulator counted %d"
-                               % (base["client_throttled"], base_figures["throttled"]))
-        met = report(ours_figures, base_figures, args.records, args.time_scale, save_cpu)
-        if args.invoices:
-            invoice_figures = run_invoices(odoo, registry, url, admin, args.invoices, 5, min(500, args.invoices),
-                                           profile if args.profile_invoices else None)
-            met = report_invoices(invoice_figures) and met
-        if args.companies:
-            runs = run_companies(odoo, registry, url, admin, args.time_scale, args.companies, args.per_company)
-            report_companies(runs, args.companies, args.per_company)
-            met = met and runs["in turn"]["requests_per_record"] <= TARGETS["requests_per_record"]
-        say("All targets met." if met else "Some targets MISSED (see above).")
-        if profile:
-            import pstats
-            say()
-            say("Outbox run profiled (CPU seconds; cProfile's own overhead inflates the figures above):")
-            stats = pstats.Stats(profile, stream=sys.stdout)
-            stats.sort_stats("tottime").print_stats(args.profile)
-            say("The addon's own functions, by cumulative time:")
-            stats.sort_stats("cumulative").print_stats(MODULE, args.profile)
+        with bench_session("bench", args.time_scale) as (odoo, registry, url, admin):
+            connection_id, partner_ids, save_cpu = prepare(odoo, registry, url, admin, args.time_scale, args.records)
+            say("Outbox: sending %d queued customers ..." % args.records)
+            ours = run_outbox(odoo, registry, connection_id, partner_ids, admin,
+                              None if args.profile_invoices else profile)
+            check_customers(admin, ours["names"], "outbox")
+            say("Baseline: %d python-quickbooks saves ..." % args.records)
+            base = run_baseline(odoo, registry, partner_ids, url, admin, args.time_scale)
+            check_customers(admin, base["names"], "baseline")
+            ours_figures = figures(ours, args.records, args.time_scale, LIMITS["batch_per_minute"], BATCH_SIZE)
+            base_figures = figures(base, args.records, args.time_scale, LIMITS["requests_per_minute"], 1)
+            if base["client_throttled"] != base_figures["throttled"]:
+                raise BenchFailure("the baseline saw %d throttled answers, the emulator counted %d"
+                                   % (base["client_throttled"], base_figures["throttled"]))
+            met = report(ours_figures, base_figures, args.records, args.time_scale, save_cpu)
+            if args.invoices:
+                invoice_figures = run_invoices(odoo, registry, url, admin, args.invoices, 5,
+                                               min(500, args.invoices), profile if args.profile_invoices else None)
+                met = report_invoices(invoice_figures) and met
+            if args.companies:
+                runs = run_companies(odoo, registry, url, admin, args.time_scale, args.companies,
+                                     args.per_company)
+                report_companies(runs, args.companies, args.per_company)
+                met = met and runs["in turn"]["requests_per_record"] <= TARGETS["requests_per_record"]
+            say("All targets met." if met else "Some targets MISSED (see above).")
+            print_profile(profile, args.profile, "The invoice run" if args.profile_invoices else "The outbox run")
         return 0
     except BenchFailure as failure:
-        say()
-        say("!" * 78)
-        say("!!! SYNC BENCHMARK FAILED: %s" % failure)
-        say("!" * 78)
-        return 1
-    finally:
-        close_odoo(database)
-        if emulator is not None:
-            emulator.terminate()
-            emulator.wait(timeout=10)
-        subprocess.run(["dropdb", "--if-exists", "--force", database], capture_output=True)
-        shutil.rmtree(workdir, ignore_errors=True)
+        return failed_loudly("SYNC BENCHMARK", failure)
 
 
 if __name__ == "__main__":
