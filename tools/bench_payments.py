@@ -20,14 +20,11 @@ import os
 import sys
 import time
 from collections import Counter
-from datetime import timedelta
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS)
-from bench_sync import (US_REALM, BenchFailure, bench_session, failed_loudly, new_profile,  # noqa: E402
-                        print_profile, say)
-
-from emulator import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET  # noqa: E402
+from bench_sync import (US_REALM, BenchFailure, bench_session, connect_to_emulator, failed_loudly,  # noqa: E402
+                        new_profile, print_profile, say, use_demo_app)
 
 CUSTOMERS = 100
 TARGETS = {"requests_per_payment": 0.1, "cpu_ms_per_payment": 5.0}
@@ -38,17 +35,9 @@ def prepare(odoo, registry, url, admin, scale, count):
     from odoo import Command
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        params = env["ir.config_parameter"]
-        params.set_param("account_quickbooks_online.client_id", DEMO_CLIENT_ID)
-        params.set_param("account_quickbooks_online.client_secret", DEMO_CLIENT_SECRET)
-        params.set_param("account_quickbooks_online.rate_window_seconds", repr(60.0 / scale))
-        tokens = admin.grant(US_REALM)
-        connection = env["qbo.connection"].search([("company_id", "=", env.company.id)])
-        connection.write({"environment": "emulator", "emulator_url": url, "state": "connected",
-                          "realm_id": US_REALM, "access_token": tokens["access_token"],
-                          "refresh_token": tokens["refresh_token"], "documents_from": False,
-                          "invoice_send_policy": "posted",
-                          "access_token_expires_at": odoo.fields.Datetime.now() + timedelta(hours=1)})
+        use_demo_app(env, scale)
+        connection = connect_to_emulator(odoo, env["qbo.connection"].search([("company_id", "=", env.company.id)]),
+                                         url, admin, documents_from=False, invoice_send_policy="posted")
         cr.commit()   # the tokens are read and refreshed on a cursor of their own
         env["qbo.list.item"]._qbo_update_lists(connection)
         for model in ("qbo.account.mapping", "qbo.journal.mapping", "qbo.tax.mapping", "qbo.term.mapping"):

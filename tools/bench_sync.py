@@ -108,21 +108,31 @@ def close_odoo(database):
 
 
 # ---------------------------------------------------------------------- the two runs
+def use_demo_app(env, scale):
+    """The emulator's demo app as the OAuth client, and Intuit's limits (the defaults) with their minute shortened
+    like the emulator's."""
+    params = env["ir.config_parameter"]
+    params.set_param("account_quickbooks_online.client_id", DEMO_CLIENT_ID)
+    params.set_param("account_quickbooks_online.client_secret", DEMO_CLIENT_SECRET)
+    params.set_param("account_quickbooks_online.rate_window_seconds", repr(60.0 / scale))
+
+
+def connect_to_emulator(odoo, connection, url, admin, realm=US_REALM, **values):
+    """Link ``connection`` to the emulator's ``realm`` with fresh tokens; ``values`` are further settings."""
+    tokens = admin.grant(realm)
+    connection.write(dict(values, environment="emulator", emulator_url=url, state="connected", realm_id=realm,
+                          access_token=tokens["access_token"], refresh_token=tokens["refresh_token"],
+                          access_token_expires_at=odoo.fields.Datetime.now() + timedelta(hours=1)))
+    return connection
+
+
 def prepare(odoo, registry, url, admin, scale, count):
     """Point the company's connection at the emulator, then save ``count`` customers (queues jobs)."""
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        params = env["ir.config_parameter"]
-        params.set_param("account_quickbooks_online.client_id", DEMO_CLIENT_ID)
-        params.set_param("account_quickbooks_online.client_secret", DEMO_CLIENT_SECRET)
-        # Intuit's limits (the defaults), their minute shortened like the emulator's.
-        params.set_param("account_quickbooks_online.rate_window_seconds", repr(60.0 / scale))
-        tokens = admin.grant(US_REALM)
-        connection = env["qbo.connection"].search([("company_id", "=", env.company.id)])
-        connection.write({"environment": "emulator", "emulator_url": url, "state": "connected",
-                          "realm_id": US_REALM, "access_token": tokens["access_token"],
-                          "refresh_token": tokens["refresh_token"],
-                          "access_token_expires_at": odoo.fields.Datetime.now() + timedelta(hours=1)})
+        use_demo_app(env, scale)
+        connection = connect_to_emulator(odoo, env["qbo.connection"].search([("company_id", "=", env.company.id)]),
+                                         url, admin)
         cr.commit()
         started = time.process_time()
         partners = env["res.partner"].create([{"name": NAME % n, "customer_rank": 1,
@@ -179,13 +189,8 @@ def run_companies(odoo, registry, url, admin, scale, companies, per_company):
             realm = COMPANY_REALM % n
             admin.call("POST", "realms", {"preset": "us", "realm_id": realm, "company_name": "Bench %02d" % n})
             company = env["res.company"].create({"name": "Bench Company %02d" % n})
-            connection = env["qbo.connection"].search([("company_id", "=", company.id)])
-            tokens = admin.grant(realm)
-            connection.write({"environment": "emulator", "emulator_url": url, "state": "connected",
-                              "realm_id": realm, "access_token": tokens["access_token"],
-                              "refresh_token": tokens["refresh_token"],
-                              "access_token_expires_at": odoo.fields.Datetime.now() + timedelta(hours=1)})
-            connections |= connection
+            connections |= connect_to_emulator(
+                odoo, env["qbo.connection"].search([("company_id", "=", company.id)]), url, admin, realm)
         connection_ids = connections.ids
         cr.commit()
     with registry.cursor() as cr:
@@ -278,12 +283,8 @@ def setup_invoice_company(odoo, env, url, admin):
     company = env["res.company"].create({"name": "Bench Invoices", "country_id": env.ref("base.us").id})
     env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
     env.user.company_ids |= company
-    connection = env["qbo.connection"].search([("company_id", "=", company.id)])
-    tokens = admin.grant(INVOICE_REALM)
-    connection.write({"environment": "emulator", "emulator_url": url, "state": "connected",
-                      "realm_id": INVOICE_REALM, "access_token": tokens["access_token"],
-                      "refresh_token": tokens["refresh_token"], "push_partners": False,
-                      "access_token_expires_at": odoo.fields.Datetime.now() + timedelta(hours=1)})
+    connection = connect_to_emulator(odoo, env["qbo.connection"].search([("company_id", "=", company.id)]), url,
+                                     admin, INVOICE_REALM, push_partners=False)
     env["qbo.list.item"]._qbo_update_lists(connection)
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     tax = env["account.tax"].create({"name": "Bench tax 8%", "amount": 8, "type_tax_use": "sale",
