@@ -23,8 +23,8 @@ from collections import Counter
 
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS)
-from bench_sync import (US_REALM, BenchFailure, bench_session, connect_to_emulator, failed_loudly,  # noqa: E402
-                        new_profile, print_profile, say, use_demo_app)
+from bench_sync import (US_REALM, BenchFailure, bench_session, connect_to_emulator, drain_outbox,  # noqa: E402
+                        failed_loudly, new_profile, print_profile, say, use_demo_app)
 
 CUSTOMERS = 100
 TARGETS = {"requests_per_payment": 0.1, "cpu_ms_per_payment": 5.0}
@@ -89,27 +89,11 @@ def prepare(odoo, registry, url, admin, scale, count):
         return connection.id, invoices.ids, payments.ids, save_cpu
 
 
-def run(odoo, registry, connection_id, payment_ids, admin, count, profile=None):
+def run(odoo, registry, connection_id, payment_ids, admin, profile=None):
     admin.clear_counters()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        connection = env["qbo.connection"].browse(connection_id)
-        jobs = env["qbo.sync.job"]
-        if profile:
-            profile.enable()
-        wall, cpu = time.perf_counter(), time.process_time()
-        rounds = 0
-        while jobs._qbo_process(connection, commit=True):
-            rounds += 1
-            if rounds > 10 + count // 30:
-                raise BenchFailure("the outbox keeps reporting work left")
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        if profile:
-            profile.disable()
-        states = Counter(jobs.search([("res_model", "=", "account.payment"), ("res_id", "in", payment_ids)])
-                         .mapped("state"))
-        if states != Counter({"done": count}):
-            raise BenchFailure("payment jobs did not all end done: %s" % dict(states))
+        wall, cpu = drain_outbox(odoo, env, connection_id, "account.payment", payment_ids, profile)
         names = env["account.payment"].browse(payment_ids).mapped("name")
     return {"wall": wall, "cpu": cpu, "counters": admin.counters(US_REALM), "names": names}
 
@@ -173,7 +157,7 @@ def main():
             connection_id, invoice_ids, payment_ids, save_cpu = prepare(odoo, registry, url, admin,
                                                                         args.time_scale, args.payments)
             say("Outbox: sending %d queued payments ..." % args.payments)
-            result = run(odoo, registry, connection_id, payment_ids, admin, args.payments, profile)
+            result = run(odoo, registry, connection_id, payment_ids, admin, profile)
             check(admin, result["names"], invoice_ids, registry, odoo)
             met = report(result, args.payments, args.time_scale, save_cpu)
             say("All targets met." if met else "Some targets MISSED (see above).")

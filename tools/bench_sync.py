@@ -146,29 +146,36 @@ def prepare(odoo, registry, url, admin, scale, count):
         return connection.id, partners.ids, save_cpu
 
 
+def drain_outbox(odoo, env, connection_id, res_model, ids, profile=None):
+    """Run the outbox for the connection until it reports no work left; every job of ``ids`` must end done.
+    Returns the wall and CPU seconds it took."""
+    connection = env["qbo.connection"].browse(connection_id)
+    jobs = env["qbo.sync.job"]
+    if profile:
+        profile.enable()
+    wall, cpu = time.perf_counter(), time.process_time()
+    rounds = 0
+    while jobs._qbo_process(connection, commit=True):
+        rounds += 1
+        if rounds > 10 + len(ids) // BATCH_SIZE:
+            raise BenchFailure("the outbox keeps reporting work left; is the connection still connected?")
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    if profile:
+        profile.disable()
+    mine = jobs.search([("res_model", "=", res_model), ("res_id", "in", ids)])
+    states = Counter(mine.mapped("state"))
+    if states != Counter({"done": len(ids)}):
+        failed = mine.filtered(lambda job: job.state != "done")[:3]
+        raise BenchFailure("outbox jobs did not all end done: %s; e.g. %s" % (
+            dict(states), [(job.error_code, job.error_message) for job in failed]))
+    return wall, cpu
+
+
 def run_outbox(odoo, registry, connection_id, partner_ids, admin, profile=None):
     admin.clear_counters()
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        connection = env["qbo.connection"].browse(connection_id)
-        jobs = env["qbo.sync.job"]
-        if profile:
-            profile.enable()
-        wall, cpu = time.perf_counter(), time.process_time()
-        rounds = 0
-        while jobs._qbo_process(connection, commit=True):
-            rounds += 1
-            if rounds > 10 + len(partner_ids) // BATCH_SIZE:
-                raise BenchFailure("the outbox keeps reporting work left; is the connection still connected?")
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        if profile:
-            profile.disable()
-        states = Counter(jobs.search([("res_model", "=", "res.partner"), ("res_id", "in", partner_ids)])
-                         .mapped("state"))
-        if states != Counter({"done": len(partner_ids)}):
-            failed = jobs.search([("res_id", "in", partner_ids), ("state", "!=", "done")], limit=3)
-            raise BenchFailure("outbox jobs did not all end done: %s; e.g. %s" % (
-                dict(states), [(job.error_code, job.error_message) for job in failed]))
+        wall, cpu = drain_outbox(odoo, env, connection_id, "res.partner", partner_ids, profile)
         names = [partner["name"] for partner in env["res.partner"].browse(partner_ids).read(["name"])]
     return {"wall": wall, "cpu": cpu, "counters": admin.counters(US_REALM), "names": names}
 
