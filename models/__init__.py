@@ -31,6 +31,7 @@ from . import qbo_sync_job_processor
 from . import qbo_sync_job_faults
 from . import qbo_sync_mixin
 from . import qbo_push_mixin
+from . import qbo_document_mixin
 from . import res_partner
 from . import res_company
 from . import res_config_settings

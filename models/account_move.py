@@ -15,7 +15,8 @@ class AccountMove(models.Model):
     """
 
     _name = "account.move"
-    _inherit = ["account.move", "qbo.sync.mixin", "qbo.push.mixin"]
+    _inherit = ["account.move", "qbo.sync.mixin", "qbo.push.mixin", "qbo.document.mixin"]
+    _qbo_document_entities = ("Invoice", "CreditMemo")
 
     qbo_binding_id = fields.Many2one("qbo.binding", "QuickBooks link", compute="_compute_qbo_document",
                                      compute_sudo=True)
@@ -39,17 +40,9 @@ class AccountMove(models.Model):
     @api.depends("move_type", "company_id")
     def _compute_qbo_document(self):
         sales = self.filtered(lambda move: move.id and move.move_type in SALES_TYPES)
+        # An invoice split by month is several QuickBooks invoices: their figures add up.
+        bindings, queued = self._qbo_document_links(sales)
         Binding = self.env["qbo.binding"]
-        bindings = {}
-        if sales:
-            # An invoice split by month is several QuickBooks invoices: their figures add up.
-            for binding in Binding.sudo().search([
-                    ("res_model", "=", "account.move"), ("res_id", "in", sales.ids),
-                    ("qbo_entity", "in", ("Invoice", "CreditMemo"))], order="part, id"):
-                bindings[binding.res_id] = bindings.get(binding.res_id, Binding) | binding
-        queued = set(self.env["qbo.sync.job"].sudo().search([
-            ("res_model", "=", "account.move"), ("res_id", "in", sales.ids),
-            ("state", "in", ("pending", "running"))]).mapped("res_id")) if sales else set()
         today = fields.Date.context_today(self)
         for move in self:
             all_bindings = bindings.get(move.id, Binding)
@@ -82,32 +75,8 @@ class AccountMove(models.Model):
                     status = "partial" if balance < total - 0.005 else "unpaid"
             move.qbo_status = status
 
-    def _search_qbo_sync_state(self, operator, value):
-        if operator not in ("=", "!=", "in", "not in"):
-            return [("id", "=", False)]
-        wanted = {value} if isinstance(value, str) else set(value or [])
-        if operator in ("!=", "not in"):
-            wanted = {key for key, _label in SYNC_STATES} - wanted
-        Binding, Job = self.env["qbo.binding"].sudo(), self.env["qbo.sync.job"].sudo()
-        base = [("res_model", "=", "account.move"), ("qbo_entity", "in", ("Invoice", "CreditMemo"))]
-        ids = {
-            "error": Binding.search(base + [("state", "=", "error")]).mapped("res_id"),
-            "queued": Job.search(base + [("state", "in", ("pending", "running"))]).mapped("res_id"),
-            "mismatch": Binding.search(base + [("qbo_id", "!=", False), ("mismatch", "!=", False),
-                                               ("state", "!=", "error")]).mapped("res_id"),
-            "synced": Binding.search(base + [("qbo_id", "!=", False), ("mismatch", "=", False),
-                                             ("state", "!=", "error")]).mapped("res_id"),
-        }
-        domains = []
-        for state in wanted:
-            if state == "unsynced":
-                sent = Binding.search(base + ["|", ("qbo_id", "!=", False), ("state", "=", "error")]).mapped("res_id")
-                domains.append(["&", ("move_type", "in", SALES_TYPES), ("id", "not in", sent + ids["queued"])])
-            else:
-                domains.append([("id", "in", ids[state])])
-        if not domains:
-            return [("id", "=", False)]
-        return ["|"] * (len(domains) - 1) + [term for domain in domains for term in domain]
+    def _qbo_document_scope(self):
+        return [("move_type", "in", SALES_TYPES)]
 
     # ------------------------------------------------------------------ the hooks: queue, never call
     def _post(self, soft=True):

@@ -1,7 +1,6 @@
 from odoo import api, fields, models
 
 PAYMENT_SYNC_STATES = [("unsynced", "Not sent"), ("queued", "Queued"), ("synced", "Synced"), ("error", "Refused")]
-ENTITIES = ("Payment", "Purchase")
 
 
 class AccountPayment(models.Model):
@@ -14,7 +13,8 @@ class AccountPayment(models.Model):
     """
 
     _name = "account.payment"
-    _inherit = ["account.payment", "qbo.sync.mixin", "qbo.push.mixin"]
+    _inherit = ["account.payment", "qbo.sync.mixin", "qbo.push.mixin", "qbo.document.mixin"]
+    _qbo_document_entities = ("Payment", "Purchase")
 
     qbo_binding_id = fields.Many2one("qbo.binding", "QuickBooks link", compute="_compute_qbo_payment",
                                      compute_sudo=True)
@@ -38,17 +38,9 @@ class AccountPayment(models.Model):
     @api.depends("payment_type", "partner_type", "company_id")
     def _compute_qbo_payment(self):
         customers = self._qbo_sales()
-        bindings, queued = {}, set()
-        if customers:
-            for binding in self.env["qbo.binding"].sudo().search([
-                    ("res_model", "=", "account.payment"), ("res_id", "in", customers.ids),
-                    ("qbo_entity", "in", ENTITIES)]):
-                bindings[binding.res_id] = binding
-            queued = set(self.env["qbo.sync.job"].sudo().search([
-                ("res_model", "=", "account.payment"), ("res_id", "in", customers.ids),
-                ("state", "in", ("pending", "running"))]).mapped("res_id"))
+        bindings, queued = self._qbo_document_links(customers)
         for payment in self:
-            binding = bindings.get(payment.id, self.env["qbo.binding"])
+            binding = bindings.get(payment.id, self.env["qbo.binding"])[:1]
             payment.qbo_binding_id = binding
             payment.qbo_id = binding.qbo_id
             payment.qbo_unapplied = binding.qbo_balance if binding.qbo_entity == "Payment" else 0.0
@@ -62,29 +54,8 @@ class AccountPayment(models.Model):
             else:
                 payment.qbo_sync_state = "synced" if binding.qbo_id else "unsynced"
 
-    def _search_qbo_sync_state(self, operator, value):
-        if operator not in ("=", "!=", "in", "not in"):
-            return [("id", "=", False)]
-        wanted = {value} if isinstance(value, str) else set(value or [])
-        if operator in ("!=", "not in"):
-            wanted = {key for key, _label in PAYMENT_SYNC_STATES} - wanted
-        Binding, Job = self.env["qbo.binding"].sudo(), self.env["qbo.sync.job"].sudo()
-        base = [("res_model", "=", "account.payment"), ("qbo_entity", "in", ENTITIES)]
-        error = Binding.search(base + [("state", "=", "error")]).mapped("res_id")
-        queued = Job.search(base + [("state", "in", ("pending", "running"))]).mapped("res_id")
-        sent = Binding.search(base + [("qbo_id", "!=", False)]).mapped("res_id")
-        ids = {"error": error, "queued": queued,
-               "synced": list(set(sent) - set(error) - set(queued))}
-        domains = []
-        for state in wanted:
-            if state == "unsynced":
-                domains.append(["&", ("partner_type", "=", "customer"),
-                                ("id", "not in", list(set(sent) | set(error) | set(queued)))])
-            else:
-                domains.append([("id", "in", ids[state])])
-        if not domains:
-            return [("id", "=", False)]
-        return ["|"] * (len(domains) - 1) + [term for domain in domains for term in domain]
+    def _qbo_document_scope(self):
+        return [("partner_type", "=", "customer")]
 
     # ------------------------------------------------------------------ the hooks: queue, never call
     def action_cancel(self):

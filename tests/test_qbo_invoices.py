@@ -328,6 +328,12 @@ class TestQboInvoicesUS(QboDocumentsCase):
         self.assertNotIn(synced, Move.search([("qbo_sync_state", "in", ("unsynced", "error", "mismatch"))]))
         action = synced.action_qbo_view_in_quickbooks()
         self.assertIn("/app/invoice?txnId=%s" % synced.qbo_id, action["url"])
+        # A sent invoice with a change waiting is queued, in the list's filter as on the form.
+        self.env["qbo.sync.job"]._qbo_enqueue(self.connection, synced, "Invoice")
+        synced.invalidate_recordset(["qbo_sync_state"])
+        self.assertEqual(synced.qbo_sync_state, "queued")
+        self.assertIn(synced, Move.search([("qbo_sync_state", "=", "queued")]))
+        self.assertNotIn(synced, Move.search([("qbo_sync_state", "=", "synced")]))
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,53 @@
+from odoo import models
+from odoo.osv import expression
+
+
+class QboDocumentMixin(models.AbstractModel):
+    """A document that QuickBooks holds as one or more transactions (invoices, credit notes, payments).
+
+    Its QuickBooks state is read from its bindings and waiting jobs, for a
+    whole list at once, in one order of precedence: refused, then queued, then
+    mismatch or synced, else not sent. The list filters search the same way.
+    """
+
+    _name = "qbo.document.mixin"
+    _description = "Document sent to QuickBooks Online"
+
+    # The QuickBooks types this model's documents go as.
+    _qbo_document_entities = ()
+
+    def _qbo_document_scope(self):
+        """The domain of this model's documents that go to QuickBooks at all (the others have no state)."""
+        raise NotImplementedError()
+
+    def _qbo_document_links(self, documents):
+        """Per document id, its bindings (in part order); and the ids with a change waiting to be sent."""
+        Binding = self.env["qbo.binding"].sudo()
+        if not documents:
+            return {}, set()
+        links = {}
+        for binding in Binding.search([("res_model", "=", self._name), ("res_id", "in", documents.ids),
+                                       ("qbo_entity", "in", self._qbo_document_entities)], order="part, id"):
+            links[binding.res_id] = links.get(binding.res_id, Binding) | binding
+        queued = set(self.env["qbo.sync.job"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", documents.ids),
+            ("state", "in", ("pending", "running"))]).mapped("res_id"))
+        return links, queued
+
+    def _search_qbo_sync_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            return [("id", "=", False)]
+        wanted = {value} if isinstance(value, str) else set(value or [])
+        if operator in ("!=", "not in"):
+            wanted = {key for key, _label in self._fields["qbo_sync_state"].selection} - wanted
+        Binding, Job = self.env["qbo.binding"].sudo(), self.env["qbo.sync.job"].sudo()
+        base = [("res_model", "=", self._name), ("qbo_entity", "in", self._qbo_document_entities)]
+        error = set(Binding.search(base + [("state", "=", "error")]).mapped("res_id"))
+        queued = set(Job.search(base + [("state", "in", ("pending", "running"))]).mapped("res_id")) - error
+        sent = set(Binding.search(base + [("qbo_id", "!=", False)]).mapped("res_id")) - error - queued
+        mismatch = set(Binding.search(base + [("qbo_id", "!=", False), ("mismatch", "!=", False)])
+                       .mapped("res_id")) & sent
+        ids = {"error": error, "queued": queued, "mismatch": mismatch, "synced": sent - mismatch}
+        domains = [expression.AND([self._qbo_document_scope(), [("id", "not in", list(error | queued | sent))]])
+                   if state == "unsynced" else [("id", "in", list(ids[state]))] for state in wanted]
+        return expression.OR(domains) if domains else [("id", "=", False)]
