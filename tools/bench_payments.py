@@ -24,7 +24,8 @@ from collections import Counter
 TOOLS = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, TOOLS)
 from bench_sync import (US_REALM, BenchFailure, bench_session, connect_to_emulator, drain_outbox,  # noqa: E402
-                        failed_loudly, new_profile, print_profile, say, use_demo_app)
+                        failed_loudly, new_profile, parse_bench_arguments, print_profile, say,
+                        use_demo_app)
 
 CUSTOMERS = 100
 TARGETS = {"requests_per_payment": 0.1, "cpu_ms_per_payment": 5.0}
@@ -144,13 +145,7 @@ def report(result, count, scale, save_cpu):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--payments", type=int, default=2000, help="payments to send (default 2000)")
-    parser.add_argument("--time-scale", type=float, default=10.0,
-                        help="Intuit minutes last 60/scale seconds, in the emulator and in Odoo's limiter "
-                             "(default 10)")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="profile the sending with cProfile (which slows it) and print the addon's N costliest "
-                             "functions")
-    args = parser.parse_args()
+    args = parse_bench_arguments(parser, "the sending")
     profile = new_profile(args.profile)
     try:
         with bench_session("bench-payments", args.time_scale) as (odoo, registry, url, admin):

@@ -578,6 +578,17 @@ def bench_session(prefix, scale):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def parse_bench_arguments(parser, profiled):
+    """Add the options every benchmark has (time scale, profiling ``profiled``) and parse the command line."""
+    parser.add_argument("--time-scale", type=float, default=10.0,
+                        help="Intuit minutes last 60/scale seconds, in the emulator and in Odoo's limiter "
+                             "(default 10)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="profile %s with cProfile (which slows it) and print the addon's N costliest "
+                             "functions by own time" % profiled)
+    return parser.parse_args()
+
+
 def new_profile(functions):
     if not functions:
         return None
@@ -608,9 +619,6 @@ def failed_loudly(name, failure):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=2000, help="customers to send (default 2000)")
-    parser.add_argument("--time-scale", type=float, default=10.0,
-                        help="Intuit minutes last 60/scale seconds, in the emulator and in Odoo's limiter "
-                             "(default 10)")
     parser.add_argument("--invoices", type=int, default=2000,
                         help="five-line invoices sent in the invoice run (default 2000; 0 skips it); the first 500 "
                              "also measure posting with sending on and off")
@@ -619,10 +627,7 @@ def main():
     parser.add_argument("--companies", type=int, default=50,
                         help="companies in the many-companies run (default 50; 0 skips it)")
     parser.add_argument("--per-company", type=int, default=100, help="new customers per company (default 100)")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="profile the outbox run with cProfile (which slows it) and print its N costliest "
-                             "functions by own time")
-    args = parser.parse_args()
+    args = parse_bench_arguments(parser, "the outbox run")
     profile = new_profile(args.profile)
     try:
         with bench_session("bench", args.time_scale) as (odoo, registry, url, admin):
