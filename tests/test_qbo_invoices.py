@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 from odoo import Command, fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import UK_REALM, US_REALM
@@ -201,6 +202,10 @@ class TestQboInvoicesUS(QboDocumentsCase):
         wizard.action_apply()
         self.assertEqual((wizard.synced_count, wizard.failed_count), (1, 0), wizard.details)
         self.assertEqual(self.stored(old)["TxnDate"], "2020-01-15")
+        link = self.env["qbo.bulk.action"].with_user(self.manager).with_context(
+            active_model="account.move", active_ids=old.ids).create({"operation": "link"})
+        with self.assertRaisesRegex(UserError, "Only customers, vendors and products are linked from a list"):
+            link.action_apply()
 
     def test_a_duplicate_number_offers_to_link_the_same_invoice(self):
         move = self.invoice([{"product_id": self.us_product.id, "quantity": 1, "price_unit": 80}])

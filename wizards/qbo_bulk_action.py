@@ -141,6 +141,10 @@ class QboBulkAction(models.TransientModel):
     def _qbo_apply_link(self, records):
         if self.res_model == "product.product":
             return self._qbo_link_products(records)
+        if self.res_model != "res.partner":
+            raise UserError(_("Only customers, vendors and products are linked from a list. Invoices, credit "
+                              "notes and payments are linked as they are sent; an invoice whose number QuickBooks "
+                              "already has offers that link on the refused invoice."))
         wizard = self.env["qbo.partner.match"].create({
             "connection_id": self.connection_id.id, "entity": self.entity,
             "partner_ids": [fields.Command.set(records.ids)]})
