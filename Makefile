@@ -11,7 +11,7 @@ test:
 test-emulator:
 	$(PYTHON) tools/run_tests.py --emulator-only
 
-## Benchmarks: print figures, assert nothing (the sync benchmarks fail only if customers or payments go missing or double).
+## Benchmarks: print figures; they fail only if a record goes missing or doubles, a job is left undone, or a total or balance differs.
 bench:
 	$(PYTHON) tools/bench_emulator.py
 	$(PYTHON) tools/bench_sync.py
