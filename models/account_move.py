@@ -22,9 +22,10 @@ class AccountMove(models.Model):
                                      compute_sudo=True)
     qbo_sync_state = fields.Selection(SYNC_STATES, "QuickBooks", compute="_compute_qbo_document",
                                       search="_search_qbo_sync_state", compute_sudo=True,
-                                      help="Synced: QuickBooks has it with Odoo's figures. Mismatch: QuickBooks' "
-                                           "total or tax differs (both are shown). Refused: QuickBooks refused it; "
-                                           "the reason is on the document.")
+                                      help="Not sent: QuickBooks does not have it. Queued: a change waits to be "
+                                           "sent. Synced: QuickBooks has it with Odoo's figures. Mismatch: "
+                                           "QuickBooks' total or tax differs (both are shown). Refused: QuickBooks "
+                                           "refused it; the reason is on the document.")
     qbo_id = fields.Char("QuickBooks ID", compute="_compute_qbo_document", compute_sudo=True)
     qbo_doc_number = fields.Char("QuickBooks number", compute="_compute_qbo_document", compute_sudo=True)
     qbo_balance = fields.Float("QuickBooks balance", compute="_compute_qbo_document", compute_sudo=True,

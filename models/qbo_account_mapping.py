@@ -126,7 +126,7 @@ class QboAccountMapping(models.Model):
 
     def _qbo_refresh_journals(self):
         """Bank and cash journals deposit to their default account's mapping: follow a change of it at once,
-        so the journal counters never wait for the next Propose mappings."""
+        so the journal counters never wait for the next proposal."""
         if self.env.context.get("qbo_proposing") or not self:
             return   # the journals are proposed right after the accounts
         journals = self.env["account.journal"].sudo().search([("default_account_id", "in", self.account_id.ids),
@@ -361,7 +361,7 @@ class QboAccountMapping(models.Model):
                               qbo=row.qbo_account_id.display_name))
         if not row.qbo_account_id:
             raise UserError(_("The Odoo account %(account)s has no QuickBooks account. Map it in Invoicing → "
-                              "Configuration → QuickBooks Online → Account Mapping (or click Propose mappings on "
+                              "Configuration → QuickBooks Online → Account Mapping (or click Propose again on "
                               "the QuickBooks Online connection).", account=name))
         if not row.qbo_account_id.active:
             raise UserError(_("The Odoo account %(account)s is mapped to the QuickBooks account %(qbo)s, which is "

@@ -25,7 +25,7 @@ class QboHandlerInvoice(models.AbstractModel):
             if not ref:
                 raise UserError(_("The payment term %(term)s has no QuickBooks term, so the invoice's terms cannot "
                                   "be shown there. Map it in Invoicing → Configuration → QuickBooks Online → Payment "
-                                  "Terms (a term not listed there yet appears when you click Propose mappings on the "
-                                  "QuickBooks Online connection).", term=term.display_name))
+                                  "Terms (a term not listed there yet appears when you click Update lists or Propose "
+                                  "again on the QuickBooks Online connection).", term=term.display_name))
             payload["SalesTermRef"] = ref
         return payload

@@ -177,8 +177,8 @@ class QboJournalMapping(models.Model):
                 where = _("%(journal)s (payment method %(method)s)", journal=where, method=method_line.name)
             raise UserError(_("The journal %(journal)s has no QuickBooks deposit account. Map it in Invoicing → "
                               "Configuration → QuickBooks Online → Journal Mapping (a journal not listed there yet "
-                              "appears when you click Propose mappings on the QuickBooks Online connection), or set a "
-                              "default deposit account on the connection.", journal=where))
+                              "appears when you click Update lists or Propose again on the QuickBooks Online "
+                              "connection), or set a default deposit account on the connection.", journal=where))
         return {"value": account.qbo_id, "name": account.name}, self._qbo_method_of(connection, rows)
 
     @api.model

@@ -140,7 +140,7 @@ class QboTaxMapping(models.Model):
         if unmapped:
             raise UserError(_("These taxes have no QuickBooks mapping, so the document cannot be sent: %(taxes)s. "
                               "Map them in Invoicing → Configuration → QuickBooks Online → Tax Mapping (a tax not "
-                              "listed there yet appears when you click Update lists or Propose mappings on the "
+                              "listed there yet appears when you click Update lists or Propose again on the "
                               "QuickBooks Online connection).",
                               taxes=", ".join(unmapped.mapped("name"))))
         return by_tax
