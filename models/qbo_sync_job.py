@@ -122,7 +122,7 @@ class QboSyncJob(models.Model):
             job.error_summary = text if len(text) <= 90 else text[:88].rsplit(" ", 1)[0] + "…"
 
     def init(self):
-        # The unfinished jobs of a record, looked up at every claim (see _qbo_in_order) and every queueing.
+        # The unfinished jobs of a record, looked up at every claim (see _qbo_claim) and every queueing.
         self.env.cr.execute("""CREATE INDEX IF NOT EXISTS qbo_sync_job_unfinished_record_index
                                    ON qbo_sync_job (res_id, res_model, qbo_entity)
                                 WHERE state IN ('pending', 'running')""")
@@ -216,11 +216,15 @@ class QboSyncJob(models.Model):
                                                           ("res_id", "in", records.ids), ("qbo_id", "!=", False)])
         self.sudo().search([("res_model", "=", records._name), ("res_id", "in", records.ids),
                             ("state", "=", "pending"), ("operation", "=", "push")]).write({"state": "cancelled"})
+        # Reset to draft, then deleted: the QuickBooks object is deleted once.
+        ending_already = {(job.binding_id.id, job.operation) for job in self.sudo().search([
+            ("binding_id", "in", bindings.ids), ("operation", "!=", "push"), ("state", "in", ("pending", "running"))])}
         values = []
         for binding in bindings:
             handler = Handler._qbo_get(binding.qbo_entity, binding.res_model)
-            ending = operation or handler._qbo_ending
-            if ending:
+            # An entity that is never ended from Odoo (an attachment) is not voided with its document either.
+            ending = handler._qbo_ending and (operation or handler._qbo_ending)
+            if ending and (binding.id, ending) not in ending_already:
                 values.append({"connection_id": binding.connection_id.id, "res_model": binding.res_model,
                                "res_id": binding.res_id, "qbo_entity": binding.qbo_entity, "binding_id": binding.id,
                                "part": binding.part or "", "operation": ending,
@@ -229,22 +233,6 @@ class QboSyncJob(models.Model):
         if jobs:
             self._qbo_wake_processor()
         return jobs
-
-    @api.model
-    def _qbo_in_order(self, ids):
-        """The jobs of ``ids`` (claim candidates) whose record has no older unfinished job: a record's changes go
-        in order, and the same dependency queued by two workers at once is never created twice in QuickBooks.
-        The others stay pending behind it."""
-        if not ids:
-            return self.browse()
-        self.env.cr.execute("""
-            SELECT job.id FROM qbo_sync_job job WHERE job.id = ANY(%s) AND NOT EXISTS (
-                SELECT 1 FROM qbo_sync_job older
-                 WHERE older.res_id = job.res_id AND older.res_model = job.res_model AND older.id < job.id
-                   AND older.qbo_entity = job.qbo_entity AND older.connection_id = job.connection_id
-                   AND older.state IN ('pending', 'running'))
-             ORDER BY job.id""", [list(ids)])
-        return self.browse([job_id for job_id, in self.env.cr.fetchall()])
 
     @api.model
     def _qbo_in_flight(self, connection, records, entity):

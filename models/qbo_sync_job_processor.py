@@ -224,16 +224,26 @@ class QboSyncJob(models.Model):
             batch.write({"next_attempt_at": now + timedelta(seconds=LEASE_SECONDS)})
             # Intuit may answer a resend from memory, with what the first send carried.
             return batch.with_context(qbo_resend=True)
-        # One dependency level per batch: an invoice never travels with the customer it needs.
-        due = """connection_id = %s AND state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
-                 {scope}""".format(scope=in_scope)
+        # One dependency level per batch: an invoice never travels with the customer it needs. A job whose
+        # record has an older unfinished job is not due, whatever its priority: a record's changes go in order
+        # (a payment deleted, then posted again), and the same dependency queued by two workers at once is never
+        # created twice in QuickBooks.
+        due = """{job}.connection_id = %s AND {job}.state = 'pending'
+                 AND ({job}.next_attempt_at IS NULL OR {job}.next_attempt_at <= %s) {scope}
+                 AND NOT EXISTS (SELECT 1 FROM qbo_sync_job older
+                                  WHERE older.res_id = {job}.res_id AND older.res_model = {job}.res_model
+                                    AND older.qbo_entity = {job}.qbo_entity AND older.id < {job}.id
+                                    AND older.connection_id = {job}.connection_id
+                                    AND older.state IN ('pending', 'running'))"""
         self.env.cr.execute("""
-            SELECT id FROM qbo_sync_job WHERE {due}
-               AND priority = (SELECT min(priority) FROM qbo_sync_job WHERE {due})
-             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""".format(due=due),
+            SELECT job.id FROM qbo_sync_job job WHERE {due}
+               AND job.priority = (SELECT min(other.priority) FROM qbo_sync_job other WHERE {other_due})
+             ORDER BY job.id LIMIT %s FOR UPDATE OF job SKIP LOCKED""".format(
+                                due=due.format(job="job", scope=in_scope.replace("id", "job.id")),
+                                other_due=due.format(job="other", scope=in_scope.replace("id", "other.id"))),
                             [connection.id, now] + scope_args + [connection.id, now] + scope_args + [BATCH_SIZE],
                             log_exceptions=False)   # a serialization conflict is expected and handled
-        batch = self._qbo_in_order([job_id for job_id, in self.env.cr.fetchall()])
+        batch = self.browse([job_id for job_id, in self.env.cr.fetchall()])
         if not durable:
             # What these jobs were before this claim: unchanged if the claim is rolled back, changed by any
             # retry or requeue since (which must not be answered from memory with the old outcome).

@@ -261,6 +261,12 @@ class TestQboInvoicesUS(QboDocumentsCase):
         self.assertEqual(len([a for a in self.emulator_admin.dump(US_REALM)["data"]["Attachable"].values()
                               if a["AttachableRef"][0]["EntityRef"]["value"] == move.qbo_id]), 1,
                          "attached once, not at every update")
+        move.button_cancel()
+        self.send()
+        self.assertEqual(self.stored(move)["TotalAmt"], 0.0, "voided")
+        self.assertEqual(self.Job.search([("res_id", "=", move.id), ("qbo_entity", "=", "Attachable"),
+                                          ("operation", "!=", "push")]).mapped("operation"), [],
+                         "QuickBooks keeps a voided invoice's attachment: nothing to end")
 
     def test_a_line_without_product_counts_whatever_quickbooks_does_with_item_less_lines(self):
         for policy in ("documentation", "default_item"):

@@ -264,6 +264,22 @@ class TestQboPaymentsUS(QboPaymentsCase):
         self.send()
         self.assertNotIn(other_id, self.data()["Payment"])
         self.assert_balance_is_residual(invoice)
+        self.assertFalse(self.Job.search([("state", "=", "failed")]).mapped("error_message"),
+                         "reset to draft, then deleted: QuickBooks' payment is deleted once")
+
+    def test_a_payment_reset_and_posted_again_before_the_queue_runs_is_deleted_then_sent_again(self):
+        invoice = self.us_invoice(100)
+        payment = self.pay(invoice)
+        self.send()
+        qbo_id = self.qbo_payment(payment)["Id"]
+        payment.action_draft()
+        payment.action_post()
+        self.send()
+        self.assertNotIn(qbo_id, self.data()["Payment"])
+        # Posting again reconciles nothing in Odoo: the money is the customer's credit, in QuickBooks too.
+        stored = self.qbo_payment(payment)
+        self.assertEqual((stored["TotalAmt"], stored["UnappliedAmt"], stored["Line"]), (100.0, 100.0, []))
+        self.assert_balance_is_residual(invoice)
 
     def test_cancelling_a_paid_invoice_unapplies_the_payment_before_the_void(self):
         invoice = self.us_invoice(100)
