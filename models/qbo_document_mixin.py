@@ -21,7 +21,8 @@ class QboDocumentMixin(models.AbstractModel):
         raise NotImplementedError()
 
     def _qbo_document_links(self, documents):
-        """Per document id, its bindings (in part order); and the ids with a change waiting to be sent."""
+        """Per document id, its bindings (in part order); and the ids with a change of their own waiting to be
+        sent (an attachment or a credit applied waiting does not make the document queued)."""
         Binding = self.env["qbo.binding"].sudo()
         if not documents:
             return {}, set()
@@ -31,6 +32,7 @@ class QboDocumentMixin(models.AbstractModel):
             links[binding.res_id] = links.get(binding.res_id, Binding) | binding
         queued = set(self.env["qbo.sync.job"].sudo().search([
             ("res_model", "=", self._name), ("res_id", "in", documents.ids),
+            ("qbo_entity", "in", self._qbo_document_entities),
             ("state", "in", ("pending", "running"))]).mapped("res_id"))
         return links, queued
 
