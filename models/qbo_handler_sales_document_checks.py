@@ -31,8 +31,6 @@ class QboHandlerSalesDocument(models.AbstractModel):
         queued = self._qbo_split_jobs(connection, jobs, records)
         current = self._qbo_current(connection, jobs)
         currencies = self._qbo_customer_currencies(connection, jobs, records)
-        if current is None or currencies is None:
-            return queued
         for job in jobs.filtered(lambda job: job.state == "running"):
             move = records.get((job.res_model, job.res_id))
             reason = self._qbo_refusal(connection, job, move, current.get(job.binding_id.qbo_id))
@@ -47,16 +45,12 @@ class QboHandlerSalesDocument(models.AbstractModel):
 
     def _qbo_current(self, connection, jobs):
         """{Id: JSON} of the documents already in QuickBooks among ``jobs`` (one query); their SyncTokens are
-        taken on the way. None when QuickBooks could not be read (the jobs wait for a retry)."""
+        taken on the way. A QboError when QuickBooks could not be read: nothing of the batch goes unchecked."""
         ids = [qbo_id for qbo_id in jobs.filtered(lambda job: job.state == "running").mapped("binding_id.qbo_id")
                if qbo_id]
         if not ids:
             return {}
-        try:
-            current = self._qbo_read_current(connection, ids)
-        except qbo.QboError as error:
-            jobs.filtered(lambda job: job.state == "running")._qbo_retry_or_fail(error)
-            return None
+        current = self._qbo_read_current(connection, ids)
         for job in jobs:
             row = current.get(job.binding_id.qbo_id)
             if row and row.get("SyncToken") != job.binding_id.sync_token:
@@ -103,7 +97,7 @@ class QboHandlerSalesDocument(models.AbstractModel):
 
     def _qbo_customer_currencies(self, connection, jobs, records):
         """{QuickBooks customer Id: its currency} for the foreign-currency documents among ``jobs`` (one query),
-        {} when there are none; None when QuickBooks could not be read (the jobs wait for a retry)."""
+        {} when there are none; a QboError when QuickBooks could not be read."""
         if not connection.qbo_multicurrency:
             return {}
         home = connection.qbo_currency_code or connection.company_id.currency_id.name
@@ -117,11 +111,7 @@ class QboHandlerSalesDocument(models.AbstractModel):
                                               ("qbo_id", "!=", False)]).mapped("qbo_id")
         if not ids:
             return {}
-        try:
-            rows = connection._qbo_api().read_ids("Customer", ids)
-        except qbo.QboError as error:
-            jobs.filtered(lambda job: job.state == "running")._qbo_retry_or_fail(error)
-            return None
+        rows = connection._qbo_api().read_ids("Customer", ids)
         return {row["Id"]: (row.get("CurrencyRef") or {}).get("value") or home for row in rows}
 
     def _qbo_currency_refusal(self, connection, move, currencies):

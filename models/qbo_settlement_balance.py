@@ -5,7 +5,6 @@ import psycopg2
 
 from odoo import _, fields, models
 
-from .. import qbo
 from .qbo_handler_sales_document import money
 from .qbo_sync_job import MAX_WAITS
 
@@ -38,15 +37,12 @@ class QboSettlementBalance(models.AbstractModel):
         if jobs.env.context.get("qbo_resend"):
             return   # Intuit answers a resend from memory: what it holds now already counts this batch
         running = jobs.filtered(lambda job: job.state == "running")
-        try:
-            current = self._qbo_read_current(connection, running.mapped("binding_id.qbo_id"))
-            keys = {(entity, binding.qbo_id) for plan in plans.values() for binding, entity, _a in plan["links"]}
-            for row in current.values():
-                keys |= set(self._qbo_row_links(row))
-            self._qbo_read_open(connection, keys, memo)
-        except qbo.QboError as error:
-            running._qbo_retry_or_fail(error)
-            return
+        # A QboError here holds the whole batch back (see _qbo_send_batch): nothing goes unchecked.
+        current = self._qbo_read_current(connection, running.mapped("binding_id.qbo_id"))
+        keys = {(entity, binding.qbo_id) for plan in plans.values() for binding, entity, _a in plan["links"]}
+        for row in current.values():
+            keys |= set(self._qbo_row_links(row))
+        self._qbo_read_open(connection, keys, memo)
         for job in running:
             row = current.get(job.binding_id.qbo_id) or {}
             if row.get("SyncToken") and row["SyncToken"] != job.binding_id.sync_token:

@@ -391,6 +391,7 @@ class QboSyncJob(models.Model):
             job._qbo_fail(error.code, message, "")
 
     def _qbo_defer(self, error):
-        """QuickBooks answered this job, but a follow-up read failed: send it afresh later (new batch)."""
+        """Nothing of this job is pending at Intuit (it was answered, or never sent) but a read failed: send it
+        afresh later, in a new batch."""
         self.write({"state": "pending", "batch_key": False})
         self._qbo_retry_or_fail(error)

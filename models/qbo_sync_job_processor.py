@@ -268,7 +268,13 @@ class QboSyncJob(models.Model):
         try:
             queued = self._qbo_prepare_records(connection, batch, records)
         except qbo.QboError as error:
-            batch._qbo_retry_or_fail(error)
+            # A read before sending failed: nothing goes unchecked. A first send is claimed afresh later; a
+            # resend keeps its key, as Intuit may have taken it the first time.
+            held = batch.filtered(lambda job: job.state == "running")
+            if batch.env.context.get("qbo_resend"):
+                held._qbo_retry_or_fail(error)
+            else:
+                held._qbo_defer(error)
             return self.browse(), not error.retryable
         self._qbo_prefetch_dependencies(connection, batch, records)
         items, sent, direct = [], {}, []

@@ -267,6 +267,21 @@ class TestQboPaymentsUS(QboPaymentsCase):
         self.assertFalse(self.Job.search([("state", "=", "failed")]).mapped("error_message"),
                          "reset to draft, then deleted: QuickBooks' payment is deleted once")
 
+    def test_a_failed_balance_read_holds_the_payment_back_unsent(self):
+        invoice = self.us_invoice(100)
+        self.send()
+        payment = self.pay(invoice, amount=40)
+        self.emulator_admin.faults(query={"fail_next": 1, "fail_status": 503})
+        self.Job._qbo_process(self.us)
+        job = self.jobs_of(payment, "Payment")
+        self.assertEqual((job.state, job.batch_key, job.attempts), ("pending", False, 1),
+                         "not sent unchecked, and claimed afresh later")
+        self.assertFalse(self.binding_of(payment, "Payment").qbo_id)
+        self.send()
+        self.assertEqual(self.lines_of(self.qbo_payment(payment)), {("Invoice", invoice.qbo_id): 40.0})
+        self.assert_balance_is_residual(invoice)
+        self.assertEqual(invoice.qbo_balance, 60.0)
+
     def test_a_payment_reset_and_posted_again_before_the_queue_runs_is_deleted_then_sent_again(self):
         invoice = self.us_invoice(100)
         payment = self.pay(invoice)
