@@ -186,18 +186,23 @@ class QboSettlementBalance(models.AbstractModel):
         busy = self.env["qbo.sync.job"].search([
             ("connection_id", "=", connection.id), ("state", "in", ("pending", "running")),
             ("qbo_entity", "=", "Payment"), ("operation", "=", "push"), ("id", "not in", jobs.ids)])
+        partners = self._qbo_partners_of(busy | endings)
         by_partner = defaultdict(lambda: self.env["qbo.sync.job"])
-        for job in busy:
-            by_partner[self._qbo_partner_of(job)] |= job
+        for job in busy.filtered(lambda job: job.id in partners):
+            by_partner[partners[job.id]] |= job
         for job in endings:
-            waiting_for = by_partner.get(self._qbo_partner_of(job))
+            waiting_for = by_partner.get(partners.get(job.id))
             if waiting_for and job.waits < MAX_WAITS:
                 self._qbo_wait_behind(job, waiting_for)
 
-    def _qbo_partner_of(self, job):
-        record = self.env[job.res_model].browse(job.res_id).exists()
-        if not record:
-            return None
-        partner = record.commercial_partner_id if record._name == "account.move" else record.partner_id
-        return partner.commercial_partner_id.id
+    def _qbo_partners_of(self, jobs):
+        """{job id: the commercial partner of its record}, a few queries for all (records gone are left out)."""
+        partners = {}
+        for res_model in set(jobs.mapped("res_model")):
+            mine = jobs.filtered(lambda job: job.res_model == res_model)
+            records = self.env[res_model].browse(mine.mapped("res_id")).exists()
+            owner = {record.id: (record.commercial_partner_id if res_model == "account.move"
+                                 else record.partner_id).commercial_partner_id.id for record in records}
+            partners.update({job.id: owner[job.res_id] for job in mine if job.res_id in owner})
+        return partners
 

@@ -179,7 +179,9 @@ class TestQboItems(QboListsCase):
         self.emulator_admin.clear_counters()
         self.Job._qbo_process(self.connection)
         jobs = self.jobs(products)
-        self.assertEqual(set(jobs.mapped("state")), {"running"})
+        # Nothing was sent, so the jobs wait to be claimed afresh, in a new batch under a new key.
+        self.assertEqual(set(jobs.mapped("state")), {"pending"})
+        self.assertEqual(set(jobs.mapped("batch_key")), {False})
         self.assertEqual(set(jobs.mapped("attempts")), {1})
         self.assertEqual(self.batch_calls(), 0)
         self.assertFalse(self.items("Retry QX"))
