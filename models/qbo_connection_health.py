@@ -40,7 +40,7 @@ class QboConnectionHealth(models.Model):
     last_call_at = fields.Datetime("Last successful call", readonly=True)
     last_error = fields.Text(readonly=True)
     last_error_at = fields.Datetime(readonly=True)
-    failure_streak = fields.Integer("Failures in a row", readonly=True,
+    failure_streak = fields.Integer("Failures in a row", readonly=True, default=0,
                                     help="Calls that failed for a passing reason (5xx, reset, timeout) since the "
                                          "last success.")
     paused_until = fields.Datetime(readonly=True,
@@ -78,7 +78,7 @@ class QboConnectionHealth(models.Model):
                           FROM qbo_connection WHERE id = %s
                         ON CONFLICT (connection_id) DO NOTHING""", [self.env.uid, self.env.uid, connection.id],
                                log_exceptions=False)
-                    cr.execute("SELECT failure_streak FROM qbo_connection_health WHERE connection_id = %s "
+                    cr.execute("SELECT coalesce(failure_streak, 0) FROM qbo_connection_health WHERE connection_id = %s "
                                "FOR NO KEY UPDATE", [connection.id], log_exceptions=False)
                     row = cr.fetchone()
                     if not row:

@@ -102,6 +102,21 @@ class TestQboSyncOutage(QboSyncCase):
         self.connection.invalidate_recordset()
         self.assertEqual((self.connection.failure_streak, self.connection.paused_until), (0, False))
 
+    def test_a_new_connections_first_outage_is_counted(self):
+        company = self.env["res.company"].create({"name": "QX Newly Connected"})
+        connection = self.env["qbo.connection"].search([("company_id", "=", company.id)])   # made with the company
+        health = self.env["qbo.connection.health"]
+        health.flush_model()
+        self.env.cr.execute("SELECT failure_streak FROM qbo_connection_health WHERE connection_id = %s",
+                            [connection.id])
+        self.assertEqual(self.env.cr.fetchone(), (0,), "a new row holds no streak but zero")
+        # A row an earlier version left without a value is read as zero too.
+        self.env.cr.execute("UPDATE qbo_connection_health SET failure_streak = NULL WHERE connection_id = %s",
+                            [connection.id])
+        health._qbo_note_outage(connection, "HTTP 503")
+        connection.invalidate_recordset()
+        self.assertEqual(connection.failure_streak, 1)
+
     def capture_triggers(self, cron_id):
         from odoo.tests.common import RecordCapturer
         return RecordCapturer(self.env["ir.cron.trigger"].sudo(), [("cron_id", "=", cron_id)])
