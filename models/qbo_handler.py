@@ -181,8 +181,8 @@ class QboHandler(models.AbstractModel):
         queued = Job.browse()
         if stale:
             stale._qbo_requeue_after_stale(connection, self)
-        for job, error in unresolved:
-            queued |= job._qbo_resolve_missing_reference(connection, error)
+        if unresolved:
+            queued |= Job._qbo_resolve_missing_references(connection, unresolved)
         return queued
 
     def _qbo_read_current(self, connection, qbo_ids):

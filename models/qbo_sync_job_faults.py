@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import _, models
 from odoo.exceptions import UserError
 
@@ -29,46 +31,61 @@ class QboSyncJob(models.Model):
             job.binding_id.sync_token = row["SyncToken"]
             job._qbo_requeue("5010", _("Changed in QuickBooks meanwhile; sent again with its latest version."))
 
-    def _qbo_resolve_missing_reference(self, connection, error):
-        """Intuit said 2500/610: something this record refers to is unknown or inactive in QuickBooks.
+    def _qbo_resolve_missing_references(self, connection, refusals):
+        """Intuit said 2500/610 to the jobs of ``refusals`` ([(job, error)]): something each refers to is
+        unknown or inactive in QuickBooks.
 
-        Re-read what it depends on: a QuickBooks object that is gone is created again,
-        an inactive one is sent again (active, as in Odoo); then this job follows.
+        Re-read what they depend on, one query per entity for all of them: a
+        QuickBooks object that is gone is created again, an inactive one is sent
+        again (active, as in Odoo); then each job follows what it waits for.
         """
-        self.ensure_one()
-        record = self.env[self.res_model].browse(self.res_id)
         Binding, Handler = self.env["qbo.binding"], self.env["qbo.handler"]
         queued = self.browse()
-        try:
-            dependencies = Handler._qbo_get(self.qbo_entity, self.res_model)._qbo_dependencies(connection, record)
-        except UserError as refusal:
-            self._qbo_fail(str(error.get("code", "")), str(refusal), "")
-            return queued
-        try:
+        waiting = []   # (job, error, its dependencies)
+        for job, error in refusals:
+            record = self.env[job.res_model].browse(job.res_id)
+            try:
+                dependencies = Handler._qbo_get(job.qbo_entity, job.res_model)._qbo_dependencies(connection, record)
+            except UserError as refusal:
+                job._qbo_fail(str(error.get("code", "")), str(refusal), "")
+                continue
+            waiting.append((job, error, dependencies))
+        wanted = defaultdict(set)
+        for _job, _error, dependencies in waiting:
             for records, entity in dependencies:
-                bound = Binding.search([("connection_id", "=", connection.id), ("res_model", "=", records._name),
-                                        ("res_id", "in", records.ids), ("qbo_entity", "=", entity),
+                wanted[records._name, entity].update(records.ids)
+        gone, inactive = {}, {}   # (model, entity, res_id) → (binding, QuickBooks row)
+        try:
+            for (model, entity), ids in wanted.items():
+                bound = Binding.search([("connection_id", "=", connection.id), ("res_model", "=", model),
+                                        ("res_id", "in", list(ids)), ("qbo_entity", "=", entity),
                                         ("qbo_id", "!=", False)])
                 if not bound:
                     continue
-                rows = Handler._qbo_get(entity, records._name)._qbo_read_current(connection, bound.mapped("qbo_id"))
+                rows = Handler._qbo_get(entity, model)._qbo_read_current(connection, bound.mapped("qbo_id"))
                 for binding in bound:
                     row = rows.get(binding.qbo_id)
-                    target = self.env[binding.res_model].browse(binding.res_id)
                     if row is None:
-                        binding.write({"qbo_id": False, "sync_token": False, "payload_hash": False,
-                                       "state": "pending"})
-                    elif row.get("Active", True) is False and target.active:
-                        binding.write({"sync_token": row["SyncToken"], "payload_hash": False})
-                    else:
-                        continue
-                    queued |= self._qbo_enqueue(connection, target, entity, priority=self.priority - 1)
+                        gone[model, entity, binding.res_id] = (binding, row)
+                    elif row.get("Active", True) is False and self.env[model].browse(binding.res_id).active:
+                        inactive[model, entity, binding.res_id] = (binding, row)
         except qbo.QboError as failure:
-            self._qbo_defer(failure)
+            self.browse([job.id for job, _error, _dependencies in waiting])._qbo_defer(failure)
             return queued
-        if not queued:
-            self._qbo_fail(str(error.get("code", "")), error.get("Message", ""), error.get("Detail", ""))
-            return queued
-        self._qbo_requeue(str(error.get("code", "")),
-                          _("QuickBooks lacked something this record refers to; it is synced first."))
+        for binding, _row in gone.values():
+            binding.write({"qbo_id": False, "sync_token": False, "payload_hash": False, "state": "pending"})
+        for binding, row in inactive.values():
+            binding.write({"sync_token": row["SyncToken"], "payload_hash": False})
+        resend = {**gone, **inactive}
+        for job, error, dependencies in waiting:
+            mine = self.browse()
+            for records, entity in dependencies:
+                targets = records.filtered(lambda target: (target._name, entity, target.id) in resend)
+                mine |= self._qbo_enqueue(connection, targets, entity, priority=job.priority - 1)
+            code = str(error.get("code", ""))
+            if not mine:
+                job._qbo_fail(code, error.get("Message", ""), error.get("Detail", ""))
+                continue
+            queued |= mine
+            job._qbo_requeue(code, _("QuickBooks lacked something this record refers to; it is synced first."))
         return queued

@@ -132,6 +132,27 @@ class TestQboSyncFaults(QboSyncCase):
         self.assertTrue(data[binding.qbo_id]["Active"])
         self.assertEqual(data[self.binding_of(child).qbo_id]["ParentRef"]["value"], binding.qbo_id)
 
+    def test_sub_customers_of_one_inactive_parent_read_it_once_and_wake_it_once(self):
+        parent = self.env["res.partner"].create({"name": "Dormant Group", "is_company": True, "customer_rank": 1})
+        self.process()
+        binding = self.binding_of(parent)
+        from quickbooks.objects import Customer
+        qb = self.qb()
+        theirs = Customer.get(binding.qbo_id, qb=qb)
+        theirs.Active = False
+        theirs.save(qb=qb)
+        children = self.env["res.partner"].create([{"name": "Dormant Branch %s" % n, "parent_id": parent.id,
+                                                    "customer_rank": 1, "type": "invoice"} for n in range(3)])
+        self.emulator_admin.clear_counters()
+        self.drain()
+        jobs = self.jobs_of(children)
+        self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("error_message"))
+        self.assertEqual(len(self.jobs_of(parent).filtered(lambda job: job.state == "done")), 2,
+                         "sent once, then once more to wake it")
+        counters = self.emulator_admin.counters(US_REALM)
+        # The children's batch (refused), the parent's, the children's again; one read of the parent for all three.
+        self.assertEqual((counters["POST batch"], counters.get("POST query", 0)), (3, 1))
+
     def test_a_sub_customer_waits_for_a_parent_quickbooks_refused(self):
         parent = self.env["res.partner"].create({"name": "Bad Parent", "is_company": True, "customer_rank": 1,
                                                  "email": "broken"})
