@@ -345,6 +345,22 @@ class TestQboInvoicesUS(QboDocumentsCase):
         self.assertEqual(synced.qbo_sync_state, "queued")
         self.assertIn(synced, Move.search([("qbo_sync_state", "=", "queued")]))
         self.assertNotIn(synced, Move.search([("qbo_sync_state", "=", "synced")]))
+        # Every state, and its negation: the filter finds exactly the invoices the form shows in it.
+        refused, differing, dropped = (self.invoice([{"product_id": self.us_product.id, "quantity": 1,
+                                                      "price_unit": 80}]) for _n in range(3))
+        self.send()
+        self.binding_of(refused, "Invoice").state = "error"
+        self.binding_of(differing, "Invoice").mismatch = "QuickBooks 79.00, Odoo 80.00"
+        self.binding_of(dropped, "Invoice").unlink()
+        self.env["qbo.sync.job"]._qbo_enqueue(self.connection, unsent, "Invoice")
+        moves = synced | unsent | refused | differing | dropped
+        moves.invalidate_recordset(["qbo_sync_state"])
+        self.assertEqual(moves.mapped("qbo_sync_state"), ["synced", "queued", "error", "mismatch", "unsynced"])
+        for state in ("synced", "queued", "error", "mismatch", "unsynced"):
+            shown = moves.filtered(lambda move: move.qbo_sync_state == state)
+            self.assertEqual(Move.search([("id", "in", moves.ids), ("qbo_sync_state", "=", state)]), shown, state)
+            self.assertEqual(Move.search([("id", "in", moves.ids), ("qbo_sync_state", "!=", state)]),
+                             moves - shown, state)
 
 
 @tagged("post_install", "-at_install")
