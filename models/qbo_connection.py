@@ -322,22 +322,27 @@ class QboConnection(models.Model):
         return True
 
     def _qbo_read_company_facts(self):
-        api = self._qbo_api()
-        info = api.company_info(self.sudo().realm_id)
-        prefs = api.preferences()
-        currency = ((prefs.get("CurrencyPrefs") or {}).get("HomeCurrency") or {}).get("value") or ""
-        country = info.get("Country") or ""
-        values = {
-            "qbo_company_name": info.get("CompanyName"), "qbo_country_code": country,
-            "qbo_currency_code": currency,
-            "qbo_multicurrency": bool((prefs.get("CurrencyPrefs") or {}).get("MultiCurrencyEnabled")),
-            "qbo_automated_sales_tax": bool((prefs.get("TaxPrefs") or {}).get("PartnerTaxEnabled")),
-            "qbo_book_close_date": (prefs.get("AccountingInfoPrefs") or {}).get("BookCloseDate") or False,
-        }
-        values["warning_message"] = self._qbo_mismatch_warning(country, currency) or False
+        values = self._qbo_company_facts()
+        values["warning_message"] = self._qbo_mismatch_warning(values["qbo_country_code"],
+                                                               values["qbo_currency_code"]) or False
         self.sudo().write(values)
         if values["warning_message"]:
             self.message_post(body=values["warning_message"])
+
+    def _qbo_company_facts(self):
+        """What QuickBooks says of the company: its name and country (CompanyInfo), home currency,
+        multicurrency, automated sales tax and closing date (Preferences)."""
+        api = self._qbo_api()
+        info, prefs = api.company_info(self.sudo().realm_id), api.preferences()
+        currency = prefs.get("CurrencyPrefs") or {}
+        return {
+            "qbo_company_name": info.get("CompanyName"),
+            "qbo_country_code": info.get("Country") or "",
+            "qbo_currency_code": (currency.get("HomeCurrency") or {}).get("value") or "",
+            "qbo_multicurrency": bool(currency.get("MultiCurrencyEnabled")),
+            "qbo_automated_sales_tax": bool((prefs.get("TaxPrefs") or {}).get("PartnerTaxEnabled")),
+            "qbo_book_close_date": (prefs.get("AccountingInfoPrefs") or {}).get("BookCloseDate") or False,
+        }
 
     def _qbo_mismatch_warning(self, country, currency):
         company = self.company_id

@@ -67,20 +67,12 @@ class QboConnection(models.Model):
         return (self.qbo_country_code or self.company_id.country_id.code or "").upper() in ("US", "USA")
 
     def _qbo_update_preferences(self):
-        """Country (CompanyInfo), home currency, multicurrency, automated sales tax and the closing date
-        (Preferences)."""
+        """The company's facts again (see _qbo_company_facts), written where they changed; a fact QuickBooks
+        leaves out keeps the value read before."""
         self.ensure_one()
-        api = self._qbo_api()
-        prefs = api.preferences()
-        currency = (prefs.get("CurrencyPrefs") or {})
-        info = api.company_info(self.sudo().realm_id)
-        values = {
-            "qbo_country_code": info.get("Country") or self.qbo_country_code,
-            "qbo_currency_code": (currency.get("HomeCurrency") or {}).get("value") or self.qbo_currency_code,
-            "qbo_multicurrency": bool(currency.get("MultiCurrencyEnabled")),
-            "qbo_automated_sales_tax": bool((prefs.get("TaxPrefs") or {}).get("PartnerTaxEnabled")),
-            "qbo_book_close_date": (prefs.get("AccountingInfoPrefs") or {}).get("BookCloseDate") or False,
-        }
+        values = self._qbo_company_facts()
+        for key in ("qbo_company_name", "qbo_country_code", "qbo_currency_code"):
+            values[key] = values[key] or self[key]
         changed = {key: value for key, value in values.items()
                    if (self[key] if key != "qbo_book_close_date" else fields.Date.to_string(self[key]))
                    != value}
