@@ -182,7 +182,7 @@ class QboAccountMapping(models.Model):
                 index["num"].setdefault(qbo_account.acct_num.strip(), []).append(qbo_account)
             index["name"].setdefault(qbo_account.name.strip().casefold(), []).append(qbo_account)
             index["type"].setdefault(qbo_account.account_type, []).append(qbo_account)
-        home = connection.qbo_currency_code or connection.company_id.currency_id.name
+        home = connection._qbo_home_currency()
         used, tax_accounts = self._qbo_used_accounts(connection)
         by_type = self._qbo_type_reasons()
         Proposing = self.with_context(qbo_proposal=True, qbo_proposing=True)

@@ -66,6 +66,39 @@ class QboConnection(models.Model):
         self.ensure_one()
         return (self.qbo_country_code or self.company_id.country_id.code or "").upper() in ("US", "USA")
 
+    def _qbo_home_currency(self):
+        """The currency of the QuickBooks company's books (the Odoo company's until QuickBooks was read)."""
+        self.ensure_one()
+        return self.qbo_currency_code or self.company_id.currency_id.name
+
+    def _qbo_currency_fields(self, currency, rate):
+        """CurrencyRef and ExchangeRate (home units per ``currency`` unit) of a transaction in ``currency``: none
+        in the home currency without multicurrency, no rate in the home currency."""
+        home = self._qbo_home_currency()
+        if currency.name == home and not self.qbo_multicurrency:
+            return {}
+        values = {"CurrencyRef": {"value": currency.name}}
+        if currency.name != home:
+            values["ExchangeRate"] = rate
+        return values
+
+    def _qbo_books_refusal(self, date, currency, what=None, hint=""):
+        """Why QuickBooks' books refuse a transaction of ``date`` in ``currency`` (a sentence), or None.
+        ``what`` names the document ("invoice"); ``hint`` is one more way out, for the closed period."""
+        self.ensure_one()
+        what = what or _("transaction")
+        if self.qbo_book_close_date and date and date <= self.qbo_book_close_date:
+            return _("QuickBooks' books are closed until %(closed)s, and this %(what)s is dated %(date)s: reopen the "
+                     "period in QuickBooks (Account and settings → Advanced → Close the books)%(hint)s, then retry.",
+                     closed=fields.Date.to_string(self.qbo_book_close_date), what=what,
+                     date=fields.Date.to_string(date), hint=hint)
+        home = self._qbo_home_currency()
+        if currency.name != home and not self.qbo_multicurrency:
+            return _("This %(what)s is in %(currency)s, but multicurrency is off in QuickBooks, whose books are in "
+                     "%(home)s: turn multicurrency on in QuickBooks (Account and settings → Advanced) and click "
+                     "Update lists, or issue it in %(home)s.", what=what, currency=currency.name, home=home)
+        return None
+
     def _qbo_update_preferences(self):
         """The company's facts again (see _qbo_company_facts), written where they changed; a fact QuickBooks
         leaves out keeps the value read before."""

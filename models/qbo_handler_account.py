@@ -70,7 +70,7 @@ class QboHandlerAccount(models.AbstractModel):
         limit = 20 if (connection.qbo_country_code or "").upper() in ("AU", "CA") else 7
         if account.code and len(account.code) <= limit:
             payload["AcctNum"] = account.code
-        home = connection.qbo_currency_code or connection.company_id.currency_id.name
+        home = connection._qbo_home_currency()
         if account.currency_id and account.currency_id.name != home and qbo_type in FOREIGN_CURRENCY_TYPES:
             payload["CurrencyRef"] = {"value": account.currency_id.name}
         return payload

@@ -86,7 +86,7 @@ class QboHandlerPartner(models.AbstractModel):
         if not connection.qbo_multicurrency or "property_product_pricelist" not in partner._fields:
             return None
         currency = partner.with_company(connection.company_id).property_product_pricelist.currency_id
-        if currency and currency.name != (connection.qbo_currency_code or connection.company_id.currency_id.name):
+        if currency and currency.name != (connection._qbo_home_currency()):
             return currency
         return None
 

@@ -67,7 +67,7 @@ class QboHandlerRefund(models.AbstractModel):
                                                                 ("account_id", "=", account.id)], limit=1)
         target = mapped.qbo_account_id if mapped.qbo_account_id.account_type == AR_TYPE else Items
         if not target:
-            home = connection.qbo_currency_code or connection.company_id.currency_id.name
+            home = connection._qbo_home_currency()
             candidates = Items.search([("connection_id", "=", connection.id), ("list_type", "=", "account"),
                                        ("account_type", "=", AR_TYPE)], order="id")
             currency = payment.currency_id.name
@@ -112,7 +112,7 @@ class QboHandlerRefund(models.AbstractModel):
                 continue
             reason = _("%s is not money paid back to a customer: it goes to QuickBooks as a payment received.",
                        payment.display_name) if not self._qbo_wants(payment) else \
-                settlement._qbo_books_refusal(connection, payment.date, payment.currency_id)
+                connection._qbo_books_refusal(payment.date, payment.currency_id, self._description.lower())
             if reason:
                 job._qbo_fail("", reason, "")
 

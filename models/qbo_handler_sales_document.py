@@ -243,11 +243,7 @@ class QboHandlerSalesDocument(models.AbstractModel):
         memo = html2plaintext(move.narration or "").strip() if move.narration else ""
         if memo:
             payload["CustomerMemo"] = {"value": memo[:CUSTOMER_MEMO_MAX]}
-        home = connection.qbo_currency_code or connection.company_id.currency_id.name
-        if move.currency_id.name != home or connection.qbo_multicurrency:
-            payload["CurrencyRef"] = {"value": move.currency_id.name}
-            if move.currency_id.name != home:
-                payload["ExchangeRate"] = self._qbo_exchange_rate(move)
+        payload.update(connection._qbo_currency_fields(move.currency_id, self._qbo_exchange_rate(move)))
         return payload
 
     def _qbo_doc_number(self, move):

@@ -100,7 +100,7 @@ class QboHandlerSalesDocument(models.AbstractModel):
         {} when there are none; a QboError when QuickBooks could not be read."""
         if not connection.qbo_multicurrency:
             return {}
-        home = connection.qbo_currency_code or connection.company_id.currency_id.name
+        home = connection._qbo_home_currency()
         customers = self.env["res.partner"]
         for job in jobs.filtered(lambda job: job.state == "running" and job.operation == "push"):
             move = records.get((job.res_model, job.res_id))
@@ -148,19 +148,11 @@ class QboHandlerSalesDocument(models.AbstractModel):
                      dict(move._fields["state"].selection).get(move.state))
         if move.move_type != self._qbo_move_type:
             return _("%(number)s is not a %(label)s.", number=move.name, label=label)
-        date = self._qbo_txn_date(connection, move)
-        if connection.qbo_book_close_date and date <= connection.qbo_book_close_date:
-            return _("QuickBooks' books are closed until %(closed)s, and this %(label)s is dated %(date)s: reopen "
-                     "the period in QuickBooks (Account and settings → Advanced → Close the books), or choose "
-                     "another date policy on the connection, then retry.",
-                     closed=fields.Date.to_string(connection.qbo_book_close_date), label=label,
-                     date=fields.Date.to_string(date))
-        home = connection.qbo_currency_code or connection.company_id.currency_id.name
-        if move.currency_id.name != home and not connection.qbo_multicurrency:
-            return _("This %(label)s is in %(currency)s, but multicurrency is off in QuickBooks, whose books are "
-                     "in %(home)s: turn multicurrency on in QuickBooks (Account and settings → Advanced) and click "
-                     "Update lists, or issue the document in %(home)s.", label=label,
-                     currency=move.currency_id.name, home=home)
+        refusal = connection._qbo_books_refusal(
+            self._qbo_txn_date(connection, move), move.currency_id, label,
+            hint=_(", or choose another date policy on the connection"))
+        if refusal:
+            return refusal
         if applied > 0 and money(move.amount_total) < applied:
             return _("QuickBooks %(label)s %(number)s has %(applied)s applied to it, more than its new total "
                      "%(total)s: unapply part of it in QuickBooks first, then retry.", label=label,

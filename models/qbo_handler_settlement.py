@@ -1,6 +1,6 @@
 from collections import defaultdict
 
-from odoo import _, fields, models
+from odoo import _, models
 from odoo.exceptions import UserError
 
 from .qbo_handler import LEVEL_SETTLEMENTS
@@ -244,14 +244,7 @@ class QboHandlerSettlement(models.AbstractModel):
                 for binding, entity, amount in plan["links"]]
 
     def _qbo_currency_fields(self, connection, record, rate):
-        home = connection.qbo_currency_code or connection.company_id.currency_id.name
-        currency = self._qbo_currency(record).name
-        if currency == home and not connection.qbo_multicurrency:
-            return {}
-        values = {"CurrencyRef": {"value": currency}}
-        if currency != home:
-            values["ExchangeRate"] = rate
-        return values
+        return connection._qbo_currency_fields(self._qbo_currency(record), rate)
 
     def _qbo_move_rate(self, move):
         """Home-currency units per foreign unit, as Odoo booked ``move`` (its receivable lines)."""
@@ -311,19 +304,8 @@ class QboHandlerSettlement(models.AbstractModel):
             return None
         if plan and self._qbo_nothing_left(plan):
             return "end"
-        return self._qbo_books_refusal(connection, self._qbo_txn_date(record), self._qbo_currency(record))
-
-    def _qbo_books_refusal(self, connection, date, currency):
-        """Why QuickBooks' books refuse a transaction of ``date`` in ``currency`` (a sentence), or None."""
-        if connection.qbo_book_close_date and date and date <= connection.qbo_book_close_date:
-            return _("QuickBooks' books are closed until %(closed)s, and this is dated %(date)s: reopen the period in "
-                     "QuickBooks (Account and settings → Advanced → Close the books), then retry.",
-                     closed=fields.Date.to_string(connection.qbo_book_close_date), date=fields.Date.to_string(date))
-        home = connection.qbo_currency_code or connection.company_id.currency_id.name
-        if currency.name != home and not connection.qbo_multicurrency:
-            return _("This is in %(currency)s, but multicurrency is off in QuickBooks, whose books are in %(home)s: "
-                     "turn multicurrency on in QuickBooks and click Update lists.", currency=currency.name, home=home)
-        return None
+        return connection._qbo_books_refusal(self._qbo_txn_date(record), self._qbo_currency(record),
+                                             self._description.lower())
 
     def _qbo_txn_date(self, record):
         raise NotImplementedError
