@@ -167,10 +167,14 @@ class QboSettlementBalance(models.AbstractModel):
             try:
                 # Informative only: when another worker noted this document meanwhile, its figure stays and
                 # this batch's results are kept rather than rolled back over it.
+                # Plain SQL, so the expected conflict is not logged as a bad query.
                 with self.env.cr.savepoint(flush=True):
-                    binding.write({"qbo_balance": row[OPEN_FIELDS[entity]]})
+                    self.env.cr.execute("UPDATE qbo_binding SET qbo_balance = %s, write_uid = %s, "
+                                        "write_date = now() AT TIME ZONE 'UTC' WHERE id = %s",
+                                        [row[OPEN_FIELDS[entity]], self.env.uid, binding.id], log_exceptions=False)
             except psycopg2.errors.SerializationFailure:
-                binding.invalidate_recordset(["qbo_balance"])
+                pass
+            binding.invalidate_recordset(["qbo_balance", "write_date", "write_uid"])
 
     def _qbo_hold_endings(self, connection, jobs):
         """Endings (void, delete) of ``jobs`` wait while a payment of the same customer is still to be sent.
