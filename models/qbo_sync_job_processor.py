@@ -213,13 +213,26 @@ class QboSyncJob(models.Model):
         self.env.flush_all()
         in_scope = "AND id = ANY(%s)" if scope is not None else ""
         scope_args = [list(scope)] if scope is not None else []
-        self.env.cr.execute("""
-            SELECT batch_key FROM qbo_sync_job
-             WHERE connection_id = %s AND state = 'running' AND next_attempt_at <= %s {scope}
-             ORDER BY priority, id LIMIT 1 FOR UPDATE SKIP LOCKED""".format(scope=in_scope),
-                            [connection.id, now] + scope_args, log_exceptions=False)
-        row = self.env.cr.fetchone()
-        if row:
+        taken = []
+        while True:
+            self.env.cr.execute("""
+                SELECT batch_key FROM qbo_sync_job
+                 WHERE connection_id = %s AND state = 'running' AND next_attempt_at <= %s {scope}
+                   AND NOT batch_key = ANY(%s)
+                 ORDER BY priority, id LIMIT 1""".format(scope=in_scope),
+                                [connection.id, now] + scope_args + [taken], log_exceptions=False)
+            row = self.env.cr.fetchone()
+            if not row:
+                break
+            # The whole batch at once or not at all: a worker holding one of its rows while waiting for another
+            # that a second worker holds (each about to update them all) is a deadlock.
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute("SELECT id FROM qbo_sync_job WHERE batch_key = %s AND state = 'running' "
+                                        "ORDER BY id FOR UPDATE NOWAIT", [row[0]], log_exceptions=False)
+            except psycopg2.errors.LockNotAvailable:
+                taken.append(row[0])   # another worker is resending it
+                continue
             batch = self.search([("batch_key", "=", row[0]), ("state", "=", "running")])
             batch.write({"next_attempt_at": now + timedelta(seconds=LEASE_SECONDS)})
             # Intuit may answer a resend from memory, with what the first send carried.

@@ -5,7 +5,9 @@ its claims and results; the test removes what it committed afterwards.
 """
 import contextlib
 import threading
+from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import tagged
 
 from .common import US_REALM, QboRealCursorsCase
@@ -66,6 +68,23 @@ class TestQboOutboxWorkers(QboRealCursorsCase):
             self.assertEqual(len(jobs), PARTNERS)
             self.assertEqual(set(jobs.mapped("state")), {"done"})
             self.assertEqual(len(set(jobs.mapped("batch_key"))), PARTNERS // 30)
+
+    def test_a_batch_another_worker_is_resending_is_left_to_it_whole(self):
+        with self.committed_env() as env:
+            lost = env["qbo.sync.job"].search([("res_model", "=", "res.partner"), ("res_id", "in", self.partner_ids)],
+                                              order="id", limit=30)
+            # Claimed, sent, answer lost: due again under its key once its lease is over.
+            lost.write({"state": "running", "batch_key": "qx-lost-answer",
+                        "next_attempt_at": fields.Datetime.now() - timedelta(minutes=1)})
+        with self.committed_env() as first, self.committed_env() as second:
+            # The first worker holds one of its rows, as between finding the batch and writing its lease.
+            first.cr.execute("SELECT id FROM qbo_sync_job WHERE id = %s FOR UPDATE", [lost[0].id])
+            second.cr.execute("SET LOCAL lock_timeout = '2s'")
+            batch = second["qbo.sync.job"]._qbo_claim(second["qbo.connection"].browse(self.connection_id))
+            self.assertEqual(len(batch), 30, "other work is claimed instead")
+            self.assertFalse(set(batch.ids) & set(lost.ids), "no row of the batch the first worker holds")
+            second.cr.rollback()
+            first.cr.rollback()
 
 
 @tagged("post_install", "-at_install")
