@@ -102,7 +102,6 @@ class QboHandlerRefund(models.AbstractModel):
     # ------------------------------------------------------------------ before and after sending
     def _qbo_check_before_send(self, connection, jobs, records):
         settlement = self.env["qbo.handler.settlement"]
-        settlement._qbo_batch_memo(jobs)   # this batch's lookups start afresh
         settlement._qbo_hold_endings(connection, jobs)
         for job in jobs.filtered(lambda job: job.state == "running" and job.operation == "push"):
             payment = records.get((job.res_model, job.res_id))

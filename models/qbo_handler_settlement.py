@@ -3,9 +3,9 @@ from collections import defaultdict
 from odoo import _, models
 from odoo.exceptions import UserError
 
-from .qbo_handler import LEVEL_SETTLEMENTS
+from .qbo_handler import LEVEL_SETTLEMENTS, batch_memo
 from .qbo_handler_sales_document import money
-from .qbo_settlement_balance import LINK_TYPES, MEMO_KEY
+from .qbo_settlement_balance import LINK_TYPES
 
 # What a line's amount does to the payment's unapplied amount: invoices and expenses use money, credits give it.
 LINK_SIGNS = {"Invoice": 1, "Purchase": 1, "CreditMemo": -1}
@@ -193,16 +193,14 @@ class QboHandlerSettlement(models.AbstractModel):
     def _qbo_refs(self, connection, payment):
         """(DepositToAccountRef, PaymentMethodRef) of ``payment``, looked up once per journal and method in a
         batch."""
-        refs = (self.env.cr.cache.get(MEMO_KEY) or {}).setdefault("refs", {})
-        key = (connection.id, payment.journal_id.id, payment.payment_method_line_id.id)
-        if key not in refs:
-            refs[key] = connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
-        return refs[key]
+        return batch_memo(self.env, ("payment_refs", connection.id, payment.journal_id.id,
+                                     payment.payment_method_line_id.id),
+                          lambda: connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id))
 
     def _qbo_batch_plan(self, connection, record):
         """The plan of ``record`` worked out by this batch's check (its payload and dependencies use the same, the
         batch reading nothing else meanwhile), else a fresh one."""
-        plans = (self.env.cr.cache.get(MEMO_KEY) or {}).get("plans", {})
+        plans = self._qbo_batch_memo()["plans"]
         return plans.get((record._name, record.id)) or self._qbo_plan(connection, record)
 
     def _qbo_own_links(self, connection, record, links, waiting):
@@ -258,7 +256,7 @@ class QboHandlerSettlement(models.AbstractModel):
         open balance (one query per document type for the batch), closed books; wait while another payment of
         the same document is being changed first."""
         plans = {}
-        memo = self._qbo_batch_memo(jobs)
+        memo = self._qbo_batch_memo()
         self._qbo_prefetch([record for record in records.values() if record._name == self._qbo_model])
         for job in jobs.filtered(lambda job: job.state == "running" and job.operation == "push"):
             record = records.get((job.res_model, job.res_id))

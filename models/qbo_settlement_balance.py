@@ -5,10 +5,10 @@ import psycopg2
 
 from odoo import _, fields, models
 
+from .qbo_handler import batch_memo
 from .qbo_handler_sales_document import money
 from .qbo_sync_job import MAX_WAITS
 
-MEMO_KEY = "qbo_settlement_batch"
 # How a QuickBooks Payment line names each document it applies to (an Expense is a Purchase).
 LINK_TYPES = {"Invoice": "Invoice", "CreditMemo": "CreditMemo", "Purchase": "Expense"}
 OPEN_FIELDS = {"Invoice": "Balance", "CreditMemo": "RemainingCredit"}
@@ -33,7 +33,7 @@ class QboSettlementBalance(models.AbstractModel):
 
     def _qbo_check_balances(self, connection, jobs, records, plans):
         """``plans`` maps the push jobs still running to what their Payment will apply."""
-        memo = self._qbo_batch_memo(jobs)
+        memo = self._qbo_batch_memo()
         if jobs.env.context.get("qbo_resend"):
             return   # Intuit answers a resend from memory: what it holds now already counts this batch
         running = jobs.filtered(lambda job: job.state == "running")
@@ -72,15 +72,11 @@ class QboSettlementBalance(models.AbstractModel):
                     links[(entity, str(link.get("TxnId")))] += float(line.get("Amount") or 0.0)
         return dict(links)
 
-    def _qbo_batch_memo(self, jobs):
-        """What this batch read and will change in QuickBooks, shared by the batch's payment handlers and kept
-        until its answers are applied (the processor checks and sends one batch at a time per cursor)."""
-        key = jobs[:1].batch_key
-        memo = self.env.cr.cache.get(MEMO_KEY)
-        if not memo or memo["batch"] != key:
-            memo = self.env.cr.cache[MEMO_KEY] = {"batch": key, "open": {}, "rows": {}, "delta": {}, "plans": {},
-                                                  "bindings": {}}
-        return memo
+    def _qbo_batch_memo(self):
+        """What the batch being sent read and will change in QuickBooks, shared by its payment handlers from their
+        checks to their answers; it ends with the batch (see batch_memo)."""
+        return batch_memo(self.env, "settlements", lambda: {"open": {}, "rows": {}, "delta": {}, "plans": {},
+                                                             "bindings": {}})
 
     def _qbo_read_open(self, connection, keys, memo):
         """Read the open balance of the invoices and credit memos in ``keys`` not read yet in this batch."""
@@ -152,12 +148,12 @@ class QboSettlementBalance(models.AbstractModel):
     def _qbo_note_balances(self, connection, job):
         """The QuickBooks balances of the documents this job changed: what was read before sending, less what
         QuickBooks accepted (so the invoice shows its QuickBooks balance without another call)."""
-        memo = self.env.cr.cache.get(MEMO_KEY) or {}
-        delta = memo.get("delta", {}).pop(job.id, None)
+        memo = self._qbo_batch_memo()
+        delta = memo["delta"].pop(job.id, None)
         if not delta:
             return
         for (entity, qbo_id), amount in delta.items():
-            if (entity, qbo_id) not in memo.get("rows", {}):
+            if (entity, qbo_id) not in memo["rows"]:
                 continue
             row = memo["rows"][(entity, qbo_id)]
             row[OPEN_FIELDS[entity]] = money(float(row.get(OPEN_FIELDS[entity]) or 0.0) - amount)
