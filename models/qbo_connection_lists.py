@@ -112,14 +112,6 @@ class QboConnection(models.Model):
         if changed:
             self.sudo().write(changed)
 
-    def action_qbo_update_lists(self):
-        """Read accounts, taxes, terms, payment methods, classes, locations, currencies and preferences."""
-        self.ensure_one()
-        self._qbo_check_manager()
-        totals = self.env["qbo.list.item"].sudo()._qbo_update_lists(self)
-        return self._qbo_toast(_("QuickBooks lists read"), _(
-            "%(created)s new, %(updated)s changed and %(archived)s archived list entries.", **totals), "success")
-
     def action_qbo_propose_mappings(self):
         """Propose QuickBooks accounts, taxes, terms and deposit accounts for everything not mapped by hand."""
         self.ensure_one()

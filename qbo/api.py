@@ -34,12 +34,12 @@ class QboApi:
         """Every row matching ``where``: one call per page of 1,000, never one per record."""
         return paging.read_pages(lambda sql: {"QueryResponse": self.query(sql)}, entity, where, select, order)
 
-    def read_ids(self, entity, qbo_ids, with_inactive=True, field="Id"):
-        """The rows whose ``field`` is one of ``qbo_ids`` (inactive ones too for lists), 1,000 ids a call."""
+    def read_ids(self, entity, qbo_ids, with_inactive=True):
+        """The rows with these Ids (inactive ones too for lists), 1,000 ids a call."""
         values = sorted({str(value).strip() for value in qbo_ids if str(value or "").strip()})
         rows = []
         for start in range(0, len(values), paging.PAGE_SIZE):
-            where = "%s IN %s" % (field, paging.quote_list(values[start:start + paging.PAGE_SIZE]))
+            where = "Id IN %s" % paging.quote_list(values[start:start + paging.PAGE_SIZE])
             if with_inactive:
                 where = "Active IN (true, false) AND " + where
             rows += self.query_all(entity, where)

@@ -107,10 +107,10 @@ class TestQboLists(QboListsCase):
         self.assertTrue(self.env.ref("account_quickbooks_online.ir_cron_qbo_update_lists").active)
 
     def test_update_lists_button_needs_a_manager(self):
-        result = self.connection.with_user(self.manager).action_qbo_update_lists()
+        result = self.connection.with_user(self.manager).action_qbo_setup_lists()
         self.assertEqual(result["params"]["type"], "success")
-        with self.assertRaises(Exception):
-            self.connection.with_user(self.plain_user).action_qbo_update_lists()
+        with self.assertRaises(AccessError):
+            self.connection.with_user(self.plain_user).action_qbo_setup_lists()
 
     def test_resetting_the_links_forgets_the_lists_and_mappings(self):
         self.connection.with_user(self.manager).action_qbo_propose_mappings()
