@@ -28,6 +28,7 @@ from . import qbo_handler_credit_application
 from . import qbo_handler_refund
 from . import qbo_sync_job
 from . import qbo_sync_job_processor
+from . import qbo_sync_job_batch
 from . import qbo_sync_job_faults
 from . import qbo_sync_mixin
 from . import qbo_push_mixin

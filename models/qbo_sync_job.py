@@ -38,7 +38,7 @@ class QboSyncJob(models.Model):
 
     Business hooks only create jobs, in their own transaction, so a change that
     commits is never forgotten and one that rolls back is never sent. The
-    processor (qbo_sync_job_processor.py) sends jobs in batches; a batch's
+    processor (qbo_sync_job_processor.py, qbo_sync_job_batch.py) sends jobs in batches; a batch's
     request id and members are committed before it is sent, so a batch whose
     answer was lost is sent again with the same request id and Intuit answers
     it from memory instead of creating anything twice.
