@@ -133,6 +133,16 @@ class QboHttpCase(HttpCase, LeakWatch):
         self.assertEqual(connection.state, "connected")
         return connection
 
+    def connect_with_tokens(self, connection=None, realm_id=US_REALM, **values):
+        """Connected to ``realm_id`` with fresh tokens and without the consent dance, for what comes after."""
+        connection = connection or self.connection
+        tokens = self.emulator_admin.grant(realm_id)
+        connection.sudo().write(dict({
+            "state": "connected", "realm_id": realm_id, "access_token": tokens["access_token"],
+            "refresh_token": tokens["refresh_token"],
+            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)}, **values))
+        return connection
+
     def token_requests(self, grant_type=None):
         return self.emulator_admin.counters("_oauth").get("POST bearer", 0)
 
@@ -142,11 +152,7 @@ class QboSyncCase(QboHttpCase):
 
     def setUp(self):
         super().setUp()
-        tokens = self.emulator_admin.grant(US_REALM)
-        self.connection.sudo().write({
-            "state": "connected", "realm_id": US_REALM, "access_token": tokens["access_token"],
-            "refresh_token": tokens["refresh_token"],
-            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        self.connect_with_tokens()
         self.Job = self.env["qbo.sync.job"]
         self.Binding = self.env["qbo.binding"]
         self.emulator_admin.configure(limits={"batch_per_minute": 10000, "requests_per_minute": 100000})
@@ -167,12 +173,8 @@ class QboSyncCase(QboHttpCase):
             self.emulator_admin.call("POST", "realms", {"preset": preset, "realm_id": realm_id})
         company = self.env["res.company"].create({"name": name, "country_id": self.env.ref("base.us").id})
         connection = self.env["qbo.connection"].search([("company_id", "=", company.id)])
-        tokens = self.emulator_admin.grant(realm_id)
-        connection.sudo().write({
-            "environment": "emulator", "emulator_url": self.emulator.url, "state": "connected",
-            "realm_id": realm_id, "access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"],
-            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
-        return connection
+        return self.connect_with_tokens(connection, realm_id, environment="emulator",
+                                        emulator_url=self.emulator.url)
 
     def customers(self, count, prefix="Outbox", **values):
         return self.env["res.partner"].create([dict({"name": "%s %05d" % (prefix, n), "customer_rank": 1,

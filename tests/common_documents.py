@@ -54,12 +54,8 @@ class QboDocumentsCase(QboListsCase):
         self.env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
         company.currency_id = gbp   # the generic chart brings USD
         self.uk = self.env["qbo.connection"].search([("company_id", "=", company.id)])
-        tokens = self.emulator_admin.grant(UK_REALM)
-        self.uk.sudo().write({
-            "environment": "emulator", "emulator_url": self.emulator.url, "state": "connected",
-            "realm_id": UK_REALM, "access_token": tokens["access_token"], "refresh_token": tokens["refresh_token"],
-            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1), "push_partners": False,
-            "invoice_send_policy": "posted"})
+        self.connect_with_tokens(self.uk, UK_REALM, environment="emulator", emulator_url=self.emulator.url,
+                                 push_partners=False, invoice_send_policy="posted")
         self.update_lists(self.uk)
         Tax = self.env["account.tax"].with_company(company)
         self.vat20 = Tax.create({"name": "QX VAT 20%", "amount": 20, "type_tax_use": "sale", "company_id": company.id})

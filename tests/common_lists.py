@@ -1,7 +1,4 @@
 """A connected company, limits lifted, for the lists, mappings and items tests."""
-from datetime import timedelta
-
-from odoo import fields
 
 from .common import US_REALM, QboSyncCase
 
@@ -10,13 +7,7 @@ class QboListsCase(QboSyncCase):
 
     def link(self, realm_id, connection=None):
         """Point the connection at ``realm_id`` with fresh tokens; its country is read again from QuickBooks."""
-        connection = connection or self.connection
-        tokens = self.emulator_admin.grant(realm_id)
-        connection.sudo().write({
-            "state": "connected", "realm_id": realm_id, "access_token": tokens["access_token"],
-            "refresh_token": tokens["refresh_token"], "qbo_country_code": False,
-            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
-        return connection
+        return self.connect_with_tokens(connection, realm_id, qbo_country_code=False)
 
     def update_lists(self, connection=None):
         connection = connection or self.connection

@@ -4,7 +4,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import Form, tagged
 
-from .common import US_REALM, QboHttpCase
+from .common import QboHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -87,11 +87,7 @@ class TestQboFirstHour(QboHttpCase):
             self.connection.with_user(self.plain_user).action_qbo_send_invoices_automatically()
 
     def test_lists_read_by_the_scheduled_action_are_proposed_on_review(self):
-        tokens = self.emulator_admin.grant(US_REALM)
-        self.connection.sudo().write({"state": "connected", "realm_id": US_REALM,
-                                      "access_token": tokens["access_token"],
-                                      "refresh_token": tokens["refresh_token"],
-                                      "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        self.connect_with_tokens()
         self.env["qbo.list.item"]._qbo_update_lists(self.connection)   # as the daily scheduled action does
         self.assertEqual(self.steps()["lists"], True)
         self.assertEqual(self.connection.qbo_setup_next, "mappings")
@@ -123,11 +119,7 @@ class TestQboFirstHour(QboHttpCase):
         self.assertIn("The setup is not finished", "\n".join(logs.output))
 
     def test_a_sync_job_speaks_in_words(self):
-        tokens = self.emulator_admin.grant(US_REALM)
-        self.connection.sudo().write({"state": "connected", "realm_id": US_REALM,
-                                      "access_token": tokens["access_token"],
-                                      "refresh_token": tokens["refresh_token"],
-                                      "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        self.connect_with_tokens()
         partner = self.env["res.partner"].create({"name": "Red Rock Diner", "customer_rank": 1})
         job = self.env["qbo.sync.job"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
         self.assertEqual(job.display_name, "Red Rock Diner → Customer")

@@ -1,9 +1,7 @@
 """The first hour in a real browser (headless Chromium): Connect in a pop-up, the checklist, the bulk confirm of
 suggested mappings and the import's preview. The tours are in static/tests/tours/qbo_first_hour_tours.js."""
-from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
 from odoo.tests import tagged
 from odoo.tests.common import ChromeBrowser
 
@@ -39,11 +37,7 @@ class TestQboFirstHourTours(QboHttpCase):
         self.start_tour(self.form_url, "qbo_connect_without_popup", login="qbo_manager", timeout=60)
 
     def test_the_checklist_confirms_suggestions_in_bulk_and_previews_the_import(self):
-        tokens = self.emulator_admin.grant(US_REALM)
-        self.connection.sudo().write({"state": "connected", "realm_id": US_REALM,
-                                      "access_token": tokens["access_token"],
-                                      "refresh_token": tokens["refresh_token"],
-                                      "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        self.connect_with_tokens()
         self.start_tour(self.form_url, "qbo_setup_checklist", login="qbo_manager", timeout=180)
         Mapping = self.env["qbo.account.mapping"]
         rows = Mapping.search([("connection_id", "=", self.connection.id)])

@@ -45,17 +45,11 @@ class TestQboRateBucketArithmetic(QboHttpCase):
 class TestQboPacingAgainstIntuitLimits(QboHttpCase):
 
     def test_pacing_keeps_429_away_at_intuits_batch_limit(self):
-        from datetime import timedelta
-        from odoo import fields
         # The emulator enforces Intuit's 40 batches a minute, with a minute lasting 2 s; Odoo is told the same.
         self.emulator_admin.configure(limits={"time_scale": 30, "requests_per_minute": 500, "batch_per_minute": 40})
         params = self.env["ir.config_parameter"].sudo()
         params.set_param("account_quickbooks_online.rate_window_seconds", "2")
-        tokens = self.emulator_admin.grant(US_REALM)
-        self.connection.sudo().write({
-            "state": "connected", "realm_id": US_REALM, "access_token": tokens["access_token"],
-            "refresh_token": tokens["refresh_token"],
-            "access_token_expires_at": fields.Datetime.now() + timedelta(hours=1)})
+        self.connect_with_tokens()
         self.env["res.partner"].create([{"name": "Paced %04d" % n, "customer_rank": 1} for n in range(1500)])
         self.emulator_admin.clear_counters()
         self.env["qbo.sync.job"]._qbo_process(self.connection)

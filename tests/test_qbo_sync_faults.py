@@ -113,8 +113,9 @@ class TestQboSyncFaults(QboSyncCase):
         self.assertEqual(stored["FullyQualifiedName"], "Parent Holdings:Parent Holdings, Branch Office")
         self.assertEqual(self.emulator_admin.counters(US_REALM)["POST batch"], 2, "parent's batch, then child's")
 
-    def test_a_parent_made_inactive_in_quickbooks_is_reactivated_then_the_child_sent(self):
-        parent = self.env["res.partner"].create({"name": "Dormant Parent", "is_company": True, "customer_rank": 1})
+    def parent_made_inactive_in_quickbooks(self, name):
+        """A customer sent, then made inactive by someone in QuickBooks; returns it and its binding."""
+        parent = self.env["res.partner"].create({"name": name, "is_company": True, "customer_rank": 1})
         self.process()
         binding = self.binding_of(parent)
         from quickbooks.objects import Customer
@@ -122,6 +123,10 @@ class TestQboSyncFaults(QboSyncCase):
         theirs = Customer.get(binding.qbo_id, qb=qb)
         theirs.Active = False
         theirs.save(qb=qb)
+        return parent, binding
+
+    def test_a_parent_made_inactive_in_quickbooks_is_reactivated_then_the_child_sent(self):
+        parent, binding = self.parent_made_inactive_in_quickbooks("Dormant Parent")
         child = self.env["res.partner"].create({"name": "Waking Child", "parent_id": parent.id,
                                                 "customer_rank": 1, "type": "invoice"})
         self.drain()
@@ -133,14 +138,7 @@ class TestQboSyncFaults(QboSyncCase):
         self.assertEqual(data[self.binding_of(child).qbo_id]["ParentRef"]["value"], binding.qbo_id)
 
     def test_sub_customers_of_one_inactive_parent_read_it_once_and_wake_it_once(self):
-        parent = self.env["res.partner"].create({"name": "Dormant Group", "is_company": True, "customer_rank": 1})
-        self.process()
-        binding = self.binding_of(parent)
-        from quickbooks.objects import Customer
-        qb = self.qb()
-        theirs = Customer.get(binding.qbo_id, qb=qb)
-        theirs.Active = False
-        theirs.save(qb=qb)
+        parent, _binding = self.parent_made_inactive_in_quickbooks("Dormant Group")
         children = self.env["res.partner"].create([{"name": "Dormant Branch %s" % n, "parent_id": parent.id,
                                                     "customer_rank": 1, "type": "invoice"} for n in range(3)])
         self.emulator_admin.clear_counters()
