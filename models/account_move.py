@@ -57,15 +57,8 @@ class AccountMove(models.Model):
             move.qbo_due_date = max(due_dates) if due_dates else False
             move.qbo_synced_at = max(sent.mapped("synced_at")) if sent else False
             move.qbo_mismatch = "\n".join(mismatch for mismatch in sent.mapped("mismatch") if mismatch) or False
-            if "error" in all_bindings.mapped("state"):
-                state = "error"
-            elif move.id in queued:
-                state = "queued"
-            elif sent:
-                state = "mismatch" if move.qbo_mismatch else "synced"
-            else:
-                state = "unsynced"
-            move.qbo_sync_state = state if move.move_type in SALES_TYPES else False
+            move.qbo_sync_state = self._qbo_document_state(all_bindings, move.id in queued) \
+                if move.move_type in SALES_TYPES else False
             status = False
             if sent and move.move_type == "out_invoice":
                 if balance <= 0.005:

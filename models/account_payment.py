@@ -45,14 +45,8 @@ class AccountPayment(models.Model):
             payment.qbo_id = binding.qbo_id
             payment.qbo_unapplied = binding.qbo_balance if binding.qbo_entity == "Payment" else 0.0
             payment.qbo_synced_at = binding.synced_at
-            if payment not in customers:
-                payment.qbo_sync_state = False
-            elif binding.state == "error":
-                payment.qbo_sync_state = "error"
-            elif payment.id in queued:
-                payment.qbo_sync_state = "queued"
-            else:
-                payment.qbo_sync_state = "synced" if binding.qbo_id else "unsynced"
+            payment.qbo_sync_state = self._qbo_document_state(bindings.get(payment.id, binding), payment.id in queued) \
+                if payment in customers else False
 
     def _qbo_document_scope(self):
         return [("partner_type", "=", "customer")]

@@ -1,7 +1,4 @@
-from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
-
-from .qbo_journal_mapping import DEPOSIT_TYPES
+from odoo import api, fields, models
 
 
 class QboConnection(models.Model):
@@ -29,11 +26,7 @@ class QboConnection(models.Model):
     @api.constrains("payment_deposit_account_id")
     def _check_payment_deposit_account(self):
         for connection in self.filtered("payment_deposit_account_id"):
-            if connection.payment_deposit_account_id.account_type not in DEPOSIT_TYPES:
-                raise ValidationError(_(
-                    "QuickBooks only deposits payments to Bank or Other Current Asset accounts; %(account)s is an "
-                    "account of type %(type)s.", account=connection.payment_deposit_account_id.display_name,
-                    type=connection.payment_deposit_account_id.account_type or "?"))
+            self.env["qbo.journal.mapping"]._qbo_check_deposit_account(connection.payment_deposit_account_id)
 
     def _qbo_payment_refs(self, journal, method_line=None):
         """(DepositToAccountRef, PaymentMethodRef or None) of a payment through ``journal`` and ``method_line``:

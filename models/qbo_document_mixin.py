@@ -36,6 +36,18 @@ class QboDocumentMixin(models.AbstractModel):
             ("state", "in", ("pending", "running"))]).mapped("res_id"))
         return links, queued
 
+    def _qbo_document_state(self, bindings, queued):
+        """The state of a document from its ``bindings`` and whether a change of its own is ``queued``, in the
+        order of precedence the list filters search in."""
+        if "error" in bindings.mapped("state"):
+            return "error"
+        if queued:
+            return "queued"
+        sent = bindings.filtered("qbo_id")
+        if not sent:
+            return "unsynced"
+        return "mismatch" if any(sent.mapped("mismatch")) else "synced"
+
     def _search_qbo_sync_state(self, operator, value):
         if operator not in ("=", "!=", "in", "not in"):
             return [("id", "=", False)]

@@ -75,12 +75,17 @@ class QboJournalMapping(models.Model):
     @api.constrains("qbo_account_id")
     def _check_deposit_account_type(self):
         for row in self.filtered("qbo_account_id"):
-            if row.qbo_account_id.account_type not in DEPOSIT_TYPES:
-                raise ValidationError(_(
-                    "QuickBooks only deposits payments to Bank or Other Current Asset accounts; %(account)s is an "
-                    "account of type %(type)s. Choose another account for the journal %(journal)s.",
-                    account=row.qbo_account_id.display_name, type=row.qbo_account_id.account_type or "?",
-                    journal=row.journal_id.display_name))
+            self._qbo_check_deposit_account(row.qbo_account_id, _(" Choose another account for the journal %s.",
+                                                                  row.journal_id.display_name))
+
+    @api.model
+    def _qbo_check_deposit_account(self, account, hint=""):
+        """A ValidationError unless QuickBooks can deposit payments to ``account`` (a qbo.list.item)."""
+        if account.account_type not in DEPOSIT_TYPES:
+            raise ValidationError(_(
+                "QuickBooks only deposits payments to Bank or Other Current Asset accounts; %(account)s is an "
+                "account of type %(type)s.%(hint)s", account=account.display_name, type=account.account_type or "?",
+                hint=hint))
 
     @api.model
     def _qbo_propose(self, connection):
