@@ -245,11 +245,11 @@ class QboSyncJob(models.Model):
 
     def _qbo_step_back(self, dependencies):
         """Wait, without an attempt, for ``dependencies``: at once when one of them is due now (a lower priority
-        number goes first), else until they are retried (a minute at most): a record must not come back before
-        what it waits for, or it would spend its waits in a loop."""
+        number goes first) or is sent in this very batch, else until they are retried (a minute at most): a
+        record must not come back before what it waits for, or it would spend its waits in a loop."""
         now = fields.Datetime.now()
-        due = dependencies.filtered(lambda job: job.state == "pending" and (not job.next_attempt_at
-                                                                             or job.next_attempt_at <= now))
+        due = dependencies.filtered(lambda job: (job.state == "running" and job.batch_key == self.batch_key) or (
+            job.state == "pending" and (not job.next_attempt_at or job.next_attempt_at <= now)))
         later = [when for when in dependencies.mapped("next_attempt_at") if when] or [now]
         after = False if due else min(max(later), now + timedelta(seconds=60))
         self.write({"state": "pending", "batch_key": False, "next_attempt_at": after, "waits": self.waits + 1})

@@ -113,6 +113,18 @@ class TestQboSyncFaults(QboSyncCase):
         self.assertEqual(stored["FullyQualifiedName"], "Parent Holdings:Parent Holdings, Branch Office")
         self.assertEqual(self.emulator_admin.counters(US_REALM)["POST batch"], 2, "parent's batch, then child's")
 
+    def test_a_sub_customer_claimed_with_its_parent_follows_it_at_once(self):
+        parent = self.env["res.partner"].create({"name": "Same Batch Parent", "is_company": True,
+                                                 "customer_rank": 1})
+        child = self.env["res.partner"].create({"name": "Same Batch Child", "parent_id": parent.id,
+                                                "customer_rank": 1, "type": "invoice"})
+        self.emulator_admin.clear_counters()
+        self.process()   # one run of the queue: no back-off passes in between
+        self.assertEqual((self.jobs_of(parent).state, self.jobs_of(child).state), ("done", "done"))
+        self.assertEqual(self.jobs_of(child).waits, 1)
+        self.assertEqual(self.emulator_admin.counters(US_REALM)["POST batch"], 2,
+                         "the parent's batch, then the child's")
+
     def parent_made_inactive_in_quickbooks(self, name):
         """A customer sent, then made inactive by someone in QuickBooks; returns it and its binding."""
         parent = self.env["res.partner"].create({"name": name, "is_company": True, "customer_rank": 1})
