@@ -1,7 +1,7 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from .qbo_handler import LEVEL_DOCUMENTS
+from .qbo_handler import LEVEL_DOCUMENTS, batch_memo
 from .qbo_handler_payment import POSTED, REF_NUM_MAX
 from .qbo_handler_sales_document import money
 from .qbo_handler_settlement import PRIVATE_NOTE_MAX
@@ -59,13 +59,19 @@ class QboHandlerRefund(models.AbstractModel):
 
     # ------------------------------------------------------------------ the payload
     def _qbo_receivable_ref(self, connection, payment):
-        """The QuickBooks Accounts Receivable account of the refund's line: the one mapped to the customer's
-        receivable account, else QuickBooks' A/R account in the payment's currency."""
+        """The QuickBooks Accounts Receivable account of the refund's line: the one mapped (and confirmed) to the
+        customer's receivable account, else QuickBooks' active A/R account in the payment's currency; looked up
+        once per account and currency in a batch."""
+        return batch_memo(self.env, ("receivable_ref", connection.id, payment.destination_account_id.id,
+                                     payment.currency_id.id), lambda: self._qbo_find_receivable(connection, payment))
+
+    def _qbo_find_receivable(self, connection, payment):
         Items = self.env["qbo.list.item"].sudo()
         account = payment.destination_account_id
         mapped = self.env["qbo.account.mapping"].sudo().search([("connection_id", "=", connection.id),
-                                                                ("account_id", "=", account.id)], limit=1)
-        target = mapped.qbo_account_id if mapped.qbo_account_id.account_type == AR_TYPE else Items
+                                                                ("account_id", "=", account.id),
+                                                                ("suggested", "=", False)], limit=1).qbo_account_id
+        target = mapped if mapped.active and mapped.account_type == AR_TYPE else Items
         if not target:
             home = connection._qbo_home_currency()
             candidates = Items.search([("connection_id", "=", connection.id), ("list_type", "=", "account"),

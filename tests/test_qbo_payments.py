@@ -220,6 +220,30 @@ class TestQboPaymentsUS(QboPaymentsCase):
         self.assert_balance_is_residual(note)
         self.assertEqual(refund.qbo_sync_state, "synced")
 
+    def test_a_refund_uses_no_receivable_mapping_nobody_confirmed_or_quickbooks_made_inactive(self):
+        note = self.credit_note(25)
+        receivable = note.line_ids.account_id.filtered(lambda account: account.account_type == "asset_receivable")
+        other = self.env["qbo.list.item"].create({
+            "connection_id": self.us.id, "list_type": "account", "qbo_id": "99001", "name": "Guessed A/R",
+            "account_type": "Accounts Receivable"})
+        row = self.env["qbo.account.mapping"].search([("connection_id", "=", self.us.id),
+                                                      ("account_id", "=", receivable.id)]) \
+            or self.env["qbo.account.mapping"].create({"connection_id": self.us.id, "account_id": receivable.id})
+        row.with_context(qbo_proposal=True).write({"qbo_account_id": other.id, "suggested": True})   # a guess
+        refund = self.pay(note)
+        self.send()
+        default = self.qbo_account(US_REALM, "Accounts Receivable (A/R)")["Id"]
+        expense = self.data()["Purchase"][self.binding_of(refund, "Purchase").qbo_id]
+        self.assertEqual(expense["Line"][0]["AccountBasedExpenseLineDetail"]["AccountRef"]["value"], default,
+                         "a suggestion is used by nothing until confirmed")
+        row.suggested = False
+        other.active = False
+        second = self.pay(self.credit_note(15))
+        self.send()
+        expense = self.data()["Purchase"][self.binding_of(second, "Purchase").qbo_id]
+        self.assertEqual(expense["Line"][0]["AccountBasedExpenseLineDetail"]["AccountRef"]["value"], default,
+                         "an account inactive in QuickBooks is not written to")
+
     def test_an_overpayment_paid_back_links_the_refund_to_the_payment(self):
         invoice = self.us_invoice(100)
         payment = self.pay(invoice, amount=150)
