@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .qbo_handler import batch_memo
+
 
 class QboConnection(models.Model):
     """Where a company's customer payments land in QuickBooks when their journal has no mapping of its own.
@@ -30,5 +32,7 @@ class QboConnection(models.Model):
 
     def _qbo_payment_refs(self, journal, method_line=None):
         """(DepositToAccountRef, PaymentMethodRef or None) of a payment through ``journal`` and ``method_line``:
-        the method line's mapping, else the journal's, else these defaults; a UserError names what to map."""
-        return self.env["qbo.journal.mapping"].sudo()._qbo_payment_refs(self, journal, method_line)
+        the method line's mapping, else the journal's, else these defaults; a UserError names what to map. Looked
+        up once per journal and method in a batch."""
+        return batch_memo(self.env, ("payment_refs", self.id, journal.id, method_line.id if method_line else False),
+                          lambda: self.env["qbo.journal.mapping"].sudo()._qbo_payment_refs(self, journal, method_line))

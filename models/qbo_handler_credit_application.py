@@ -1,7 +1,6 @@
 from odoo import _, fields, models
 
-from .qbo_handler_sales_document import money
-from .qbo_handler_settlement import PRIVATE_NOTE_MAX
+from .qbo_handler_sales_document import PRIVATE_NOTE_MAX, money
 
 
 class QboHandlerCreditApplication(models.AbstractModel):

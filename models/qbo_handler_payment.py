@@ -1,8 +1,8 @@
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from .qbo_handler_sales_document import money
-from .qbo_handler_settlement import LINK_SIGNS, PRIVATE_NOTE_MAX
+from .qbo_handler_sales_document import PRIVATE_NOTE_MAX, money
+from .qbo_handler_settlement import LINK_SIGNS
 
 REF_NUM_MAX = 21     # QuickBooks' PaymentRefNum
 POSTED = ("in_process", "paid")
@@ -50,7 +50,7 @@ class QboHandlerPayment(models.AbstractModel):
         return payment.date
 
     def _qbo_check_mapping(self, connection, payment):
-        self._qbo_refs(connection, payment)
+        connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
 
     def _qbo_check_plan(self, record, plan):
         applied = money(sum(LINK_SIGNS[entity] * amount for _binding, entity, amount in plan["links"]))
@@ -65,7 +65,7 @@ class QboHandlerPayment(models.AbstractModel):
     def _qbo_to_qbo(self, connection, payment):
         plan = self._qbo_batch_plan(connection, payment)
         self._qbo_check_plan(payment, plan)
-        deposit, method = self._qbo_refs(connection, payment)
+        deposit, method = connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
         customer = self.env["qbo.binding"]._qbo_find(connection, payment.partner_id.commercial_partner_id, "Customer")
         payload = {"CustomerRef": {"value": customer.qbo_id}, "TotalAmt": money(payment.amount),
                    "TxnDate": fields.Date.to_string(payment.date), "PaymentRefNum": self._qbo_ref_num(payment),

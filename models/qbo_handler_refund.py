@@ -3,8 +3,7 @@ from odoo.exceptions import UserError
 
 from .qbo_handler import LEVEL_DOCUMENTS, batch_memo
 from .qbo_handler_payment import POSTED, REF_NUM_MAX
-from .qbo_handler_sales_document import money
-from .qbo_handler_settlement import PRIVATE_NOTE_MAX
+from .qbo_handler_sales_document import PRIVATE_NOTE_MAX, money
 
 AR_TYPE = "Accounts Receivable"
 
@@ -53,7 +52,7 @@ class QboHandlerRefund(models.AbstractModel):
         return payments
 
     def _qbo_dependencies(self, connection, payment):
-        self.env["qbo.handler.payment"]._qbo_refs(connection, payment)
+        connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
         self._qbo_receivable_ref(connection, payment)
         return [(payment.partner_id.commercial_partner_id, "Customer")]
 
@@ -86,7 +85,7 @@ class QboHandlerRefund(models.AbstractModel):
         return {"value": target.qbo_id, "name": target.name}
 
     def _qbo_to_qbo(self, connection, payment):
-        account, method = self.env["qbo.handler.payment"]._qbo_refs(connection, payment)
+        account, method = connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
         customer = self.env["qbo.binding"]._qbo_find(connection, payment.partner_id.commercial_partner_id, "Customer")
         payload = {"PaymentType": "Cash", "AccountRef": account, "TxnDate": fields.Date.to_string(payment.date),
                    "EntityRef": {"type": "Customer", "value": customer.qbo_id},

@@ -3,13 +3,12 @@ from collections import defaultdict
 from odoo import _, models
 from odoo.exceptions import UserError
 
-from .qbo_handler import LEVEL_SETTLEMENTS, batch_memo
+from .qbo_handler import LEVEL_SETTLEMENTS
 from .qbo_handler_sales_document import money
 from .qbo_settlement_balance import LINK_TYPES
 
 # What a line's amount does to the payment's unapplied amount: invoices and expenses use money, credits give it.
 LINK_SIGNS = {"Invoice": 1, "Purchase": 1, "CreditMemo": -1}
-PRIVATE_NOTE_MAX = 4000
 
 
 class QboHandlerSettlement(models.AbstractModel):
@@ -190,13 +189,6 @@ class QboHandlerSettlement(models.AbstractModel):
         return {"links": ordered + own, "waiting": {entity: records for entity, records in waiting.items() if records},
                 "documents": documents, "postponed": postponed}
 
-    def _qbo_refs(self, connection, payment):
-        """(DepositToAccountRef, PaymentMethodRef) of ``payment``, looked up once per journal and method in a
-        batch."""
-        return batch_memo(self.env, ("payment_refs", connection.id, payment.journal_id.id,
-                                     payment.payment_method_line_id.id),
-                          lambda: connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id))
-
     def _qbo_batch_plan(self, connection, record):
         """The plan of ``record`` worked out by this batch's check (its payload and dependencies use the same, the
         batch reading nothing else meanwhile), else a fresh one."""
@@ -276,7 +268,7 @@ class QboHandlerSettlement(models.AbstractModel):
                 job._qbo_fail("", reason, "")
             else:
                 plans[job.id] = memo["plans"][(record._name, record.id)] = plan
-        self._qbo_check_balances(connection, jobs, records, plans)
+        self._qbo_check_balances(connection, jobs, plans)
 
     def _qbo_prefetch(self, records):
         """Read the batch's reconciliations and the documents on their other side together, a query per table,
@@ -333,10 +325,10 @@ class QboHandlerSettlement(models.AbstractModel):
         job.binding_id.write({"qbo_total": float(obj.get("TotalAmt") or 0.0),
                               "qbo_balance": float(obj.get("UnappliedAmt") or 0.0),
                               "qbo_doc_number": obj.get("PaymentRefNum") or False})
-        self._qbo_note_balances(connection, job)
+        self._qbo_note_balances(job)
 
     def _qbo_apply_ending(self, connection, job, obj):
-        self._qbo_note_balances(connection, job)
+        self._qbo_note_balances(job)
         super()._qbo_apply_ending(connection, job, obj)
 
     # ------------------------------------------------------------------ queueing what a reconciliation changed

@@ -31,7 +31,7 @@ class QboSettlementBalance(models.AbstractModel):
     _name = "qbo.settlement.balance"
     _description = "QuickBooks Online open balances of settlements"
 
-    def _qbo_check_balances(self, connection, jobs, records, plans):
+    def _qbo_check_balances(self, connection, jobs, plans):
         """``plans`` maps the push jobs still running to what their Payment will apply."""
         memo = self._qbo_batch_memo()
         if jobs.env.context.get("qbo_resend"):
@@ -54,7 +54,7 @@ class QboSettlementBalance(models.AbstractModel):
             short = [(key, amount) for key, amount in delta.items()
                      if key in memo["open"] and amount > memo["open"][key] + 0.005]
             if short:
-                self._qbo_shortfall(connection, job, records, plans[job.id], memo, short)
+                self._qbo_shortfall(connection, job, plans[job.id], memo, short)
                 continue
             for key, amount in delta.items():
                 if key in memo["open"]:
@@ -92,7 +92,7 @@ class QboSettlementBalance(models.AbstractModel):
                                                            ("qbo_entity", "=", entity), ("qbo_id", "in", ids)]):
                 memo["bindings"][(entity, binding.qbo_id)] = binding.id
 
-    def _qbo_shortfall(self, connection, job, records, plan, memo, short):
+    def _qbo_shortfall(self, connection, job, plan, memo, short):
         """An application exceeds what QuickBooks leaves open: wait for another payment's change, or say why."""
         Binding = self.env["qbo.binding"]
         for (entity, qbo_id), amount in short:
@@ -114,9 +114,7 @@ class QboSettlementBalance(models.AbstractModel):
                 return
         (entity, qbo_id), amount = short[0]
         row = memo["rows"].get((entity, qbo_id), {})
-        binding = Binding.search([("connection_id", "=", connection.id), ("qbo_entity", "=", entity),
-                                  ("qbo_id", "=", qbo_id)], limit=1)
-        document = plan["documents"].get(binding.id)
+        document = plan["documents"].get(memo["bindings"].get((entity, qbo_id)))
         total = money(float(row.get("TotalAmt") or 0.0))
         odoo_total = money(document.amount_total) if document and len(
             self._qbo_doc_bindings(connection, document, entity)) == 1 else total
@@ -145,7 +143,7 @@ class QboSettlementBalance(models.AbstractModel):
                    "next_attempt_at": max(due, now) + timedelta(seconds=BUSY_WAIT_AFTER),
                    "error_message": _("Waiting for another payment applied to the same document to change first.")})
 
-    def _qbo_note_balances(self, connection, job):
+    def _qbo_note_balances(self, job):
         """The QuickBooks balances of the documents this job changed: what was read before sending, less what
         QuickBooks accepted (so the invoice shows its QuickBooks balance without another call)."""
         memo = self._qbo_batch_memo()

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools.sql import create_index
 
 from .. import qbo
 
@@ -123,9 +124,8 @@ class QboSyncJob(models.Model):
 
     def init(self):
         # The unfinished jobs of a record, looked up at every claim (see _qbo_claim) and every queueing.
-        self.env.cr.execute("""CREATE INDEX IF NOT EXISTS qbo_sync_job_unfinished_record_index
-                                   ON qbo_sync_job (res_id, res_model, qbo_entity)
-                                WHERE state IN ('pending', 'running')""")
+        create_index(self.env.cr, "qbo_sync_job_unfinished_record_index", self._table,
+                     ["res_id", "res_model", "qbo_entity"], where="state IN ('pending', 'running')")
 
     @api.depends("res_model", "res_id")
     def _compute_record_name(self):

@@ -54,7 +54,7 @@ class QboSyncJob(models.Model):
         for _job, _error, dependencies in waiting:
             for records, entity in dependencies:
                 wanted[records._name, entity].update(records.ids)
-        gone, inactive = {}, {}   # (model, entity, res_id) → (binding, QuickBooks row)
+        gone, inactive = [], []   # bindings; (binding, its QuickBooks row)
         try:
             for (model, entity), ids in wanted.items():
                 bound = Binding.search([("connection_id", "=", connection.id), ("res_model", "=", model),
@@ -63,20 +63,23 @@ class QboSyncJob(models.Model):
                 if not bound:
                     continue
                 rows = Handler._qbo_get(entity, model)._qbo_read_current(connection, bound.mapped("qbo_id"))
+                active = set(self.env[model].browse(bound.mapped("res_id")).filtered("active").ids) \
+                    if "active" in self.env[model]._fields else set()
                 for binding in bound:
                     row = rows.get(binding.qbo_id)
                     if row is None:
-                        gone[model, entity, binding.res_id] = (binding, row)
-                    elif row.get("Active", True) is False and self.env[model].browse(binding.res_id).active:
-                        inactive[model, entity, binding.res_id] = (binding, row)
+                        gone.append(binding)
+                    elif row.get("Active", True) is False and binding.res_id in active:
+                        inactive.append((binding, row))
         except qbo.QboError as failure:
             self.browse([job.id for job, _error, _dependencies in waiting])._qbo_defer(failure)
             return queued
-        for binding, _row in gone.values():
+        for binding in gone:
             binding.write({"qbo_id": False, "sync_token": False, "payload_hash": False, "state": "pending"})
-        for binding, row in inactive.values():
+        for binding, row in inactive:
             binding.write({"sync_token": row["SyncToken"], "payload_hash": False})
-        resend = {**gone, **inactive}
+        resend = {(binding.res_model, binding.qbo_entity, binding.res_id)
+                  for binding in gone + [binding for binding, _row in inactive]}
         for job, error, dependencies in waiting:
             mine = self.browse()
             for records, entity in dependencies:

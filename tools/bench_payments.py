@@ -41,8 +41,7 @@ def prepare(odoo, registry, url, admin, scale, count):
                                          url, admin, documents_from=False, invoice_send_policy="posted")
         cr.commit()   # the tokens are read and refreshed on a cursor of their own
         env["qbo.list.item"]._qbo_update_lists(connection)
-        for model in ("qbo.account.mapping", "qbo.journal.mapping", "qbo.tax.mapping", "qbo.term.mapping"):
-            env[model]._qbo_propose(connection)
+        connection._qbo_propose_all()
         accounts = env["qbo.list.item"].search([("connection_id", "=", connection.id), ("list_type", "=", "account")])
         Account = env["account.account"]
         income = Account.search([("code", "=", "400000")] + Account._check_company_domain(env.company), limit=1)

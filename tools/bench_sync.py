@@ -296,8 +296,7 @@ def setup_invoice_company(odoo, env, url, admin):
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))
     tax = env["account.tax"].create({"name": "Bench tax 8%", "amount": 8, "type_tax_use": "sale",
                                      "company_id": company.id})
-    for model in ("qbo.account.mapping", "qbo.tax.mapping", "qbo.term.mapping"):
-        env[model]._qbo_propose(connection)
+    connection.with_env(env)._qbo_propose_all()
     accounts = env["qbo.list.item"].search([("connection_id", "=", connection.id), ("list_type", "=", "account")])
     category = env["product.category"].search([], limit=1)
     for account, name in ((category.property_account_income_categ_id, "Sales of Product Income"),
