@@ -171,11 +171,8 @@ class QboHandlerSalesDocument(models.AbstractModel):
             expected = self.with_context(qbo_split_by_month=connection.invoice_split_by_month,
                                          qbo_part=job.part or "")._qbo_expected(connection, move)
             values["mismatch"] = self._qbo_mismatch(move, values, expected) or False
-            if first and connection.invoice_attach_pdf:
-                self.env["qbo.sync.job"]._qbo_enqueue(connection, move, "Attachable")
             if first:
-                # Payments and credits applied to it before it reached QuickBooks can now link to it.
-                self.env["qbo.handler.settlement"]._qbo_queue_applied(move, connection)
+                self._qbo_follow_later(connection, move)
             notes = []
             if first:
                 notes.append(_("Sent to QuickBooks Online as %(label)s %(number)s (Id %(id)s).",
@@ -195,9 +192,26 @@ class QboHandlerSalesDocument(models.AbstractModel):
         notes = memo.setdefault(("notes", self._name), {})
         notes[move.id] = "%s %s" % (notes[move.id], text) if move.id in notes else text
 
+    def _qbo_follow_later(self, connection, move):
+        """Queue what a document's first send lets follow, with the batch's others (see _qbo_after_batch)."""
+        memo = self.env.cr.cache.get("qbo_batch_memo")
+        if memo is None:
+            self._qbo_follow_first_send(connection, move)
+            return
+        memo.setdefault(("first_sent", self._name), set()).add(move.id)
+
+    def _qbo_follow_first_send(self, connection, moves):
+        if connection.invoice_attach_pdf:
+            self.env["qbo.sync.job"]._qbo_enqueue(connection, moves, "Attachable")
+        # Payments and credits applied to them before they reached QuickBooks can now link to them.
+        self.env["qbo.handler.settlement"]._qbo_queue_applied(moves, connection)
+
     def _qbo_after_batch(self, connection, jobs):
-        # Log notes, not messages: nobody is notified of a routine send, and a batch writes them at once.
         memo = self.env.cr.cache.get("qbo_batch_memo") or {}
+        first_sent = memo.pop(("first_sent", self._name), None)
+        if first_sent:
+            self._qbo_follow_first_send(connection, self.env["account.move"].browse(sorted(first_sent)))
+        # Log notes, not messages: nobody is notified of a routine send, and a batch writes them at once.
         notes = memo.pop(("notes", self._name), None)
         if notes:
             self.env["account.move"].sudo().browse(list(notes))._message_log_batch(bodies=notes)
