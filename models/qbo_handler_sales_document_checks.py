@@ -83,10 +83,7 @@ class QboHandlerSalesDocument(models.AbstractModel):
                 ("connection_id", "=", connection.id), ("res_model", "=", move._name), ("res_id", "=", move.id),
                 ("qbo_entity", "=", self._qbo_entity), ("qbo_id", "!=", False)])
             keep = set(months) if months else {""}
-            for binding in bindings.filtered(lambda binding: (binding.part or "") not in keep):
-                Job.create({"connection_id": connection.id, "res_model": move._name, "res_id": move.id,
-                            "qbo_entity": self._qbo_entity, "binding_id": binding.id, "part": binding.part or "",
-                            "operation": "delete", "priority": self._qbo_level})
+            Job._qbo_end_bindings(bindings.filtered(lambda binding: (binding.part or "") not in keep), "delete")
             if months:
                 for month in months:
                     queued |= Job._qbo_enqueue(connection, move, self._qbo_entity, part=month)

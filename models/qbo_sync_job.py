@@ -211,11 +211,16 @@ class QboSyncJob(models.Model):
         ``operation``, each entity ends its own way (names and lists are made
         inactive, documents deleted); a cancelled document is voided.
         """
-        Handler = self.env["qbo.handler"]
         bindings = self.env["qbo.binding"].sudo().search([("res_model", "=", records._name),
                                                           ("res_id", "in", records.ids), ("qbo_id", "!=", False)])
         self.sudo().search([("res_model", "=", records._name), ("res_id", "in", records.ids),
                             ("state", "=", "pending"), ("operation", "=", "push")]).write({"state": "cancelled"})
+        return self._qbo_end_bindings(bindings, operation)
+
+    @api.model
+    def _qbo_end_bindings(self, bindings, operation=None):
+        """Queue ending the QuickBooks objects of ``bindings`` (see _qbo_enqueue_ending), after every push."""
+        Handler = self.env["qbo.handler"]
         # Reset to draft, then deleted: the QuickBooks object is deleted once.
         ending_already = {(job.binding_id.id, job.operation) for job in self.sudo().search([
             ("binding_id", "in", bindings.ids), ("operation", "!=", "push"), ("state", "in", ("pending", "running"))])}
