@@ -204,7 +204,7 @@ class QboSyncJob(models.Model):
         """
         now = fields.Datetime.now()
         self.env.flush_all()
-        in_scope = "AND id = ANY(%s)" if scope is not None else ""
+        in_scope = "AND {job}.id = ANY(%s)" if scope is not None else ""
         scope_args = [list(scope)] if scope is not None else []
         taken = []
         while True:
@@ -212,7 +212,7 @@ class QboSyncJob(models.Model):
                 SELECT batch_key FROM qbo_sync_job
                  WHERE connection_id = %s AND state = 'running' AND next_attempt_at <= %s {scope}
                    AND NOT batch_key = ANY(%s)
-                 ORDER BY priority, id LIMIT 1""".format(scope=in_scope),
+                 ORDER BY priority, id LIMIT 1""".format(scope=in_scope.format(job="qbo_sync_job")),
                                 [connection.id, now] + scope_args + [taken], log_exceptions=False)
             row = self.env.cr.fetchone()
             if not row:
@@ -245,8 +245,8 @@ class QboSyncJob(models.Model):
             SELECT job.id FROM qbo_sync_job job WHERE {due}
                AND job.priority = (SELECT min(other.priority) FROM qbo_sync_job other WHERE {other_due})
              ORDER BY job.id LIMIT %s FOR UPDATE OF job SKIP LOCKED""".format(
-                                due=due.format(job="job", scope=in_scope.replace("id", "job.id")),
-                                other_due=due.format(job="other", scope=in_scope.replace("id", "other.id"))),
+                                due=due.format(job="job", scope=in_scope.format(job="job")),
+                                other_due=due.format(job="other", scope=in_scope.format(job="other"))),
                             [connection.id, now] + scope_args + [connection.id, now] + scope_args + [BATCH_SIZE],
                             log_exceptions=False)   # a serialization conflict is expected and handled
         batch = self.browse([job_id for job_id, in self.env.cr.fetchall()])
