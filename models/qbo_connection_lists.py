@@ -185,14 +185,6 @@ class QboConnection(models.Model):
         return batch_memo(self.env, ("account_ref", self.id, account.id),
                           lambda: self.env["qbo.account.mapping"].sudo()._qbo_ref(self, account))
 
-    def _qbo_deposit_account_ref(self, journal):
-        """The QuickBooks Bank / Other Current Asset account payments of ``journal`` are deposited to."""
-        return self.env["qbo.journal.mapping"].sudo()._qbo_deposit_ref(self, journal)
-
-    def _qbo_payment_method_ref(self, journal):
-        """The QuickBooks payment method of ``journal``'s payments, or None."""
-        return self.env["qbo.journal.mapping"].sudo()._qbo_method_ref(self, journal)
-
     def _qbo_tax_code_ref(self, tax):
         """A line's TaxCodeRef: the mapped TaxCode outside the US, ``TAX`` / ``NON`` in the US."""
         return self.env["qbo.tax.mapping"].sudo()._qbo_line_ref(self, tax)

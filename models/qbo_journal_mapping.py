@@ -156,13 +156,6 @@ class QboJournalMapping(models.Model):
         self.with_context(qbo_proposal=True).create(values)
 
     @api.model
-    def _qbo_row(self, connection, journal, method_line=None):
-        domain = [("connection_id", "=", connection.id), ("journal_id", "=", journal.id)]
-        if method_line:
-            return self.search(domain + [("payment_method_line_id", "=", method_line.id)], limit=1)
-        return self.search(domain + [("payment_method_line_id", "=", False)], limit=1)
-
-    @api.model
     def _qbo_rows_for(self, connection, journal, method_line=None):
         """The rows that decide for a payment, most specific first: its method line's, then its journal's."""
         rows = self.search([("connection_id", "=", connection.id), ("journal_id", "=", journal.id),
@@ -184,18 +177,7 @@ class QboJournalMapping(models.Model):
                               "Configuration → QuickBooks Online → Journal Mapping (a journal not listed there yet "
                               "appears when you click Update lists or Propose again on the QuickBooks Online "
                               "connection), or set a default deposit account on the connection.", journal=where))
-        return {"value": account.qbo_id, "name": account.name}, self._qbo_method_of(connection, rows)
-
-    @api.model
-    def _qbo_deposit_ref(self, connection, journal):
-        return self._qbo_payment_refs(connection, journal)[0]
-
-    @api.model
-    def _qbo_method_ref(self, connection, journal, method_line=None):
-        return self._qbo_method_of(connection, self._qbo_rows_for(connection, journal, method_line))
-
-    @api.model
-    def _qbo_method_of(self, connection, rows):
         method = next((row.qbo_payment_method_id for row in rows if row.qbo_payment_method_id),
                       connection.payment_method_default_id)
-        return {"value": method.qbo_id, "name": method.name} if method else None
+        return {"value": account.qbo_id, "name": account.name}, \
+            ({"value": method.qbo_id, "name": method.name} if method else None)

@@ -262,18 +262,19 @@ class TestQboMappings(QboListsCase):
                                                       ("journal_id", "=", journal.id)])
         self.assertEqual((row.qbo_account_id.name, row.method, row.state), ("Savings", "account", "mapped"))
         self.assertEqual(row.qbo_payment_method_id.name, "Visa")
-        self.assertEqual(self.connection._qbo_deposit_account_ref(journal)["name"], "Savings")
-        self.assertEqual(self.connection._qbo_payment_method_ref(journal)["name"], "Visa")
+        deposit, method = self.connection._qbo_payment_refs(journal)
+        self.assertEqual(deposit["name"], "Savings")
+        self.assertEqual(method["name"], "Visa")
         with self.assertRaisesRegex(ValidationError, "Bank or Other Current Asset.*Services.*Income"):
             row.write({"qbo_account_id": self.qbo_row("account", "Services").id})
         undeposited = self.qbo_row("account", "Undeposited Funds")
         row.write({"qbo_account_id": undeposited.id, "qbo_payment_method_id": False})
         self.assertEqual(row.method, "manual")
-        self.assertIsNone(self.connection._qbo_payment_method_ref(journal))
+        self.assertIsNone(self.connection._qbo_payment_refs(journal)[1])
         other = self.env["account.journal"].create({"name": "QX Cash", "type": "cash", "code": "QXC",
                                                     "company_id": self.company.id})
         with self.assertRaisesRegex(UserError, "QX Cash.*QuickBooks Online → Journal Mapping"):
-            self.connection._qbo_deposit_account_ref(other)
+            self.connection._qbo_payment_refs(other)
 
     # ------------------------------------------------------------------ taxes
     def tax_row(self, tax):

@@ -23,9 +23,14 @@ class QboPaymentsCase(QboDocumentsCase):
         return self.env["account.journal"].search([("type", "=", "bank")] +
                                                   self.env["account.journal"]._check_company_domain(company), limit=1)
 
+    def method_line_row(self, connection, journal, method_line):
+        return self.env["qbo.journal.mapping"].search([("connection_id", "=", connection.id),
+                                                       ("journal_id", "=", journal.id),
+                                                       ("payment_method_line_id", "=", method_line.id)])
+
     def map_journal(self, connection, journal, account_name, method_name=None, method_line=None):
         Mapping = self.env["qbo.journal.mapping"]
-        row = Mapping._qbo_row(connection, journal, method_line) if method_line else \
+        row = self.method_line_row(connection, journal, method_line) if method_line else \
             Mapping._qbo_journal_rows(connection, journal)
         if not row:
             row = Mapping.create({"connection_id": connection.id, "journal_id": journal.id,
@@ -361,7 +366,7 @@ class TestQboPaymentsUS(QboPaymentsCase):
         card = Method.create({"name": "Card", "journal_id": self.us_bank.id,
                               "payment_method_id": manual.payment_method_id.id})
         self.propose(self.us)
-        row = self.env["qbo.journal.mapping"]._qbo_row(self.us, self.us_bank, card)
+        row = self.method_line_row(self.us, self.us_bank, card)
         self.assertTrue(row, "a journal with two ways in gets a row per method line")
         self.assertEqual(row.state, "mapped", "empty, it takes the journal's mapping")
         self.map_journal(self.us, self.us_bank, "Undeposited Funds", "Visa", method_line=card)
