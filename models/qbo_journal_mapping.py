@@ -124,11 +124,7 @@ class QboJournalMapping(models.Model):
     @api.model
     def _qbo_journal_rows(self, connection, journals):
         """The rows of the whole journals (not of their method lines), creating the absent ones."""
-        rows = self.search([("connection_id", "=", connection.id), ("journal_id", "in", journals.ids),
-                            ("payment_method_line_id", "=", False)])
-        have = set(rows.mapped("journal_id.id"))
-        return rows | self.create([{"connection_id": connection.id, "journal_id": journal.id}
-                                   for journal in journals if journal.id not in have])
+        return self._qbo_rows(connection, "journal_id", journals, [("payment_method_line_id", "=", False)])
 
     @api.model
     def _qbo_propose_method_lines(self, connection, journals):

@@ -57,9 +57,9 @@ class QboMappingMixin(models.AbstractModel):
         return super().write(vals)
 
     @api.model
-    def _qbo_rows(self, connection, field, records):
-        """The existing rows of ``records``, creating the absent ones (one create for all)."""
-        rows = self.search([("connection_id", "=", connection.id), (field, "in", records.ids)])
+    def _qbo_rows(self, connection, field, records, domain=()):
+        """The existing rows of ``records`` (within ``domain``), creating the absent ones (one create for all)."""
+        rows = self.search([("connection_id", "=", connection.id), (field, "in", records.ids)] + list(domain))
         have = set(rows.mapped(field + ".id"))
         rows |= self.create([{"connection_id": connection.id, field: record.id}
                              for record in records if record.id not in have])
