@@ -121,6 +121,12 @@ class QboHandler(models.AbstractModel):
         """The QuickBooks JSON of ``record``; a UserError says what a person must fix first."""
         raise NotImplementedError
 
+    def _qbo_ref(self, connection, records, entity):
+        """``{"value": Id}`` of the QuickBooks ``entity`` of ``records`` (one record, its whole-document link),
+        from the links the batch read together."""
+        bindings = self.env["qbo.binding"]._qbo_bound(connection, records._name, entity, records.ids)[records.id]
+        return {"value": bindings.filtered(lambda binding: not binding.part)[:1].qbo_id}
+
     def _qbo_end_item(self, binding, operation):
         """(batch item fields, payload) that end ``binding``'s QuickBooks object by ``operation`` (deactivate,
         void or delete)."""

@@ -80,8 +80,7 @@ class QboHandlerCreditApplication(models.AbstractModel):
     # ------------------------------------------------------------------ the payload
     def _qbo_to_qbo(self, connection, move):
         plan = self._qbo_batch_plan(connection, move)
-        customer = self.env["qbo.binding"]._qbo_find(connection, move.commercial_partner_id, "Customer")
-        payload = {"CustomerRef": {"value": customer.qbo_id}, "TotalAmt": 0,
+        payload = {"CustomerRef": self._qbo_ref(connection, move.commercial_partner_id, "Customer"), "TotalAmt": 0,
                    "TxnDate": fields.Date.to_string(self._qbo_txn_date(move)),
                    "PrivateNote": _("Odoo credit note %s applied", move.name)[:PRIVATE_NOTE_MAX],
                    "Line": self._qbo_lines(plan)}

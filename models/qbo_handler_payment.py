@@ -66,8 +66,8 @@ class QboHandlerPayment(models.AbstractModel):
         plan = self._qbo_batch_plan(connection, payment)
         self._qbo_check_plan(payment, plan)
         deposit, method = connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
-        customer = self.env["qbo.binding"]._qbo_find(connection, payment.partner_id.commercial_partner_id, "Customer")
-        payload = {"CustomerRef": {"value": customer.qbo_id}, "TotalAmt": money(payment.amount),
+        payload = {"CustomerRef": self._qbo_ref(connection, payment.partner_id.commercial_partner_id, "Customer"),
+                   "TotalAmt": money(payment.amount),
                    "TxnDate": fields.Date.to_string(payment.date), "PaymentRefNum": self._qbo_ref_num(payment),
                    "PrivateNote": self._qbo_private_note(payment), "DepositToAccountRef": deposit,
                    "Line": self._qbo_lines(plan)}

@@ -86,9 +86,9 @@ class QboHandlerRefund(models.AbstractModel):
 
     def _qbo_to_qbo(self, connection, payment):
         account, method = connection._qbo_payment_refs(payment.journal_id, payment.payment_method_line_id)
-        customer = self.env["qbo.binding"]._qbo_find(connection, payment.partner_id.commercial_partner_id, "Customer")
         payload = {"PaymentType": "Cash", "AccountRef": account, "TxnDate": fields.Date.to_string(payment.date),
-                   "EntityRef": {"type": "Customer", "value": customer.qbo_id},
+                   "EntityRef": dict(self._qbo_ref(connection, payment.partner_id.commercial_partner_id, "Customer"),
+                                     type="Customer"),
                    "DocNumber": (payment.name or "")[-REF_NUM_MAX:],
                    "PrivateNote": (_("Odoo refund %s", payment.name) +
                                    (" – %s" % payment.memo if payment.memo else ""))[:PRIVATE_NOTE_MAX],

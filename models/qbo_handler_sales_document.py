@@ -122,10 +122,6 @@ class QboHandlerSalesDocument(models.AbstractModel):
                                                ("res_id", "=", move.id), ("qbo_entity", "=", self._qbo_entity),
                                                ("qbo_id", "!=", False)], order="part, id")
 
-    def _qbo_ref(self, connection, records, entity):
-        bindings = self.env["qbo.binding"]._qbo_bound(connection, records._name, entity, records.ids)[records.id]
-        return {"value": bindings.filtered(lambda binding: not binding.part)[:1].qbo_id}
-
     # ------------------------------------------------------------------ Odoo → QuickBooks
     def _qbo_to_qbo(self, connection, move):
         # Whether the document is split by month is the connection's choice; the line plan and taxes follow it.
